@@ -1,0 +1,66 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+
+from houqin.accounts.roles import Position
+from houqin.accounts.tests.factories import StaffFactory
+from houqin.org.tests.factories import CampusFactory, SchoolFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def school(db):
+    school = SchoolFactory(name="善真学校", code="SZ01")
+    CampusFactory(school=school, name="本部校区", code="MAIN")
+    return school
+
+
+@pytest.fixture
+def other_school(db):
+    school = SchoolFactory(name="别的学校", code="OTHER")
+    CampusFactory(school=school, name="别校本部", code="MAIN")
+    return school
+
+
+@pytest.fixture
+def make_staff(db):
+    """``make_staff(school, Position.TEACHER, name="周静")`` → a Staff with a login."""
+
+    def make(school, *positions, **fields):
+        return StaffFactory(school=school, positions=list(positions), **fields)
+
+    return make
+
+
+@pytest.fixture
+def manager(school, make_staff):
+    return make_staff(school, Position.LOGISTICS_MANAGER, name="周静")
+
+
+@pytest.fixture
+def sysadmin(school, make_staff):
+    return make_staff(school, Position.SYSTEM_ADMIN, name="系统管理员")
+
+
+@pytest.fixture
+def teacher(school, make_staff):
+    return make_staff(school, Position.TEACHER, name="张老师")
+
+
+@pytest.fixture
+def login(client):
+    """``login(staff)`` signs the test client in as that person and returns the client."""
+
+    def sign_in(staff):
+        client.force_login(staff.user)
+        return client
+
+    return sign_in

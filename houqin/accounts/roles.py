@@ -1,0 +1,98 @@
+"""Positions people hold, and the permissions each grants.
+
+Permissions are plain strings checked with ``user.has_perm`` (and ``perms`` in templates);
+``StaffLoginBackend`` answers them from the user's appointments. A module adds its own
+permissions to ``PERMISSIONS`` and grants them in ``GRANTS``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Position(models.TextChoices):
+    PRINCIPAL = "principal", _("校长")
+    VICE_PRINCIPAL = "vice_principal", _("分管副校长")
+    LOGISTICS_MANAGER = "logistics_manager", _("后勤管理员")
+    ASSET_CLERK = "asset_clerk", _("资产管理员")
+    DEPARTMENT_HEAD = "department_head", _("部门负责人")
+    GRADE_LEADER = "grade_leader", _("年级组长")
+    CLASS_TEACHER = "class_teacher", _("班主任")
+    TEACHER = "teacher", _("教师")
+    DUTY_ADMIN = "duty_admin", _("值日行政")
+    CANTEEN_MANAGER = "canteen_manager", _("食堂管理员")
+    CANTEEN_STAFF = "canteen_staff", _("食堂员工")
+    CLEANING_STAFF = "cleaning_staff", _("保洁员")
+    SECURITY_STAFF = "security_staff", _("保安")
+    MAINTENANCE_STAFF = "maintenance_staff", _("维修工")
+    DRIVER = "driver", _("校车司机")
+    BUS_ESCORT = "bus_escort", _("校车照管员")
+    UNION_CHAIR = "union_chair", _("工会主席")
+    DISTRICT_OFFICER = "district_officer", _("区县教育局")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
+
+
+PERMISSIONS = {
+    "org.view_org": _("查看场所、部门、班级"),
+    "org.manage_places": _("管理校区、楼宇和场所"),
+    "org.manage_classes": _("管理年级和班级"),
+    "org.manage_departments": _("管理部门"),
+    "org.manage_calendar": _("管理学年、学期和校历"),
+    "org.manage_settings": _("修改学校设置"),
+    "org.import_export": _("导入导出人员、场所和班级"),
+    "accounts.view_staff": _("查看教职工通讯录"),
+    "accounts.manage_staff": _("管理教职工和账号"),
+    "accounts.view_login_records": _("查看登录记录、解除锁定"),
+    "accounts.view_audit_log": _("查看审计日志"),
+    "district.view_schools": _("查看辖区学校"),
+}
+
+STAFF_BASE = {"org.view_org"}
+MANAGEMENT = STAFF_BASE | {"accounts.view_staff"}
+
+GRANTS = {
+    Position.PRINCIPAL: MANAGEMENT | {"org.manage_calendar"},
+    Position.VICE_PRINCIPAL: MANAGEMENT,
+    Position.LOGISTICS_MANAGER: MANAGEMENT
+    | {"org.manage_places", "org.manage_classes", "org.import_export"},
+    Position.ASSET_CLERK: STAFF_BASE | {"org.manage_places"},
+    Position.DEPARTMENT_HEAD: MANAGEMENT,
+    Position.GRADE_LEADER: MANAGEMENT,
+    Position.CLASS_TEACHER: STAFF_BASE,
+    Position.TEACHER: STAFF_BASE,
+    Position.DUTY_ADMIN: MANAGEMENT,
+    Position.CANTEEN_MANAGER: STAFF_BASE,
+    Position.CANTEEN_STAFF: STAFF_BASE,
+    Position.CLEANING_STAFF: STAFF_BASE,
+    Position.SECURITY_STAFF: STAFF_BASE,
+    Position.MAINTENANCE_STAFF: STAFF_BASE,
+    Position.DRIVER: STAFF_BASE,
+    Position.BUS_ESCORT: STAFF_BASE,
+    Position.UNION_CHAIR: STAFF_BASE,
+    Position.DISTRICT_OFFICER: {"district.view_schools"},
+    # 三员分立: the system administrator runs the school's data but reads no audit log;
+    # the security administrator watches sign-ins; the audit administrator reads the log.
+    Position.SYSTEM_ADMIN: MANAGEMENT
+    | {
+        "org.manage_places",
+        "org.manage_classes",
+        "org.manage_departments",
+        "org.manage_calendar",
+        "org.manage_settings",
+        "org.import_export",
+        "accounts.manage_staff",
+    },
+    Position.SECURITY_ADMIN: STAFF_BASE | {"accounts.view_login_records"},
+    Position.AUDIT_ADMIN: STAFF_BASE | {"accounts.view_audit_log"},
+}
+
+# Leaders whose leave goes straight to the principal; used by the approval flows.
+LEADER_POSITIONS = {Position.PRINCIPAL, Position.VICE_PRINCIPAL}
+
+
+def permissions_for(positions):
+    granted = set()
+    for position in positions:
+        granted |= GRANTS.get(position, set())
+    return granted

@@ -1,0 +1,66 @@
+"""Domain-free building blocks shared by every app."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from houqin.core.pinyin import initials
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ArchivableModel(models.Model):
+    """Nothing a user made is deleted from the UI: it is archived, with who and why."""
+
+    is_active = models.BooleanField(_("在用"), default=True)
+    archived_at = models.DateTimeField(_("停用时间"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("停用人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    archive_reason = models.CharField(_("停用原因"), max_length=200, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def archive(self, *, by, reason=""):
+        self.is_active = False
+        self.archived_at = timezone.now()
+        self.archived_by = by
+        self.archive_reason = reason
+        self.save(update_fields=["is_active", "archived_at", "archived_by", "archive_reason"])
+
+    def restore(self):
+        self.is_active = True
+        self.archived_at = None
+        self.archived_by = None
+        self.archive_reason = ""
+        self.save(update_fields=["is_active", "archived_at", "archived_by", "archive_reason"])
+
+
+class NamedWithInitialsModel(models.Model):
+    """A name searchable by pinyin initials: typing ``zj`` finds 周静."""
+
+    name_initials = models.CharField(_("拼音首字母"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.name_initials = initials(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        super().save(*args, **kwargs)

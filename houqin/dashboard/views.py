@@ -1,0 +1,28 @@
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from houqin.accounts.access import school_required, staff_of
+from houqin.dashboard.work import pending_for, quick_actions_for
+from houqin.org.calendar import day_info
+
+
+def home(request):
+    """我的工作: today in the school calendar, the user's pending items, quick actions."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    staff = staff_of(request.user)
+    if staff is not None and staff.school is None and staff.district_id:
+        return redirect("org:district_schools")
+    return _school_home(request)
+
+
+@school_required
+def _school_home(request):
+    today = timezone.localdate()
+    context = {
+        "today": today,
+        "today_info": day_info(request.school, today),
+        "pending": pending_for(request),
+        "quick_actions": quick_actions_for(request),
+    }
+    return render(request, "dashboard/home.html", context)

@@ -1,0 +1,53 @@
+"""Pending work on "我的工作": each module registers a provider in ``AppConfig.ready``.
+
+A provider takes the request and returns WorkItems for the signed-in user — approvals
+waiting, repairs assigned, hazards due. It must run a bounded number of queries.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    title: str
+    url: str
+    icon: str = "check2-square"
+    count: int | None = None
+    detail: str = ""
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class QuickAction:
+    label: str
+    url: str
+    icon: str
+
+
+_providers: list[Callable] = []
+_quick_actions: list[Callable] = []
+
+
+def register_provider(provider):
+    _providers.append(provider)
+    return provider
+
+
+def register_quick_actions(provider):
+    _quick_actions.append(provider)
+    return provider
+
+
+def pending_for(request):
+    items = []
+    for provider in _providers:
+        items.extend(provider(request))
+    return sorted(items, key=lambda item: not item.urgent)
+
+
+def quick_actions_for(request):
+    actions = []
+    for provider in _quick_actions:
+        actions.extend(provider(request))
+    return actions
