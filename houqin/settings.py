@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "houqin.org",
     "houqin.accounts",
     "houqin.dashboard",
+    "houqin.imports",
+    "houqin.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("houqin.dashboard.urls")),
     path("accounts/", include("houqin.accounts.urls")),
     path("org/", include("houqin.org.urls")),
+    path("imports/", include("houqin.imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sysadmin/", admin.site.urls),
 ]
