@@ -1,3 +1,4 @@
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -9,7 +10,7 @@ from houqin.org.calendar import day_info
 def home(request):
     """我的工作: today in the school calendar, the user's pending items, quick actions."""
     if not request.user.is_authenticated:
-        return redirect("accounts:login")
+        return redirect_to_login(request.get_full_path())
     staff = staff_of(request.user)
     if staff is not None and staff.school is None and staff.district_id:
         return redirect("org:district_schools")
