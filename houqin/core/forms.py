@@ -2,11 +2,15 @@ from django import forms
 
 
 class StyledFormMixin:
-    """Gives every widget its Bootstrap class and marks fields with errors invalid."""
+    """Gives every widget its Bootstrap class and marks fields with errors invalid.
+
+    Errors are read only after validation (``full_clean``), so a subclass may still narrow
+    its choices in ``__init__`` after calling ``super().__init__()``.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -16,9 +20,15 @@ class StyledFormMixin:
                 continue
             else:
                 css = "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 
 
 class StyledForm(StyledFormMixin, forms.Form):
