@@ -36,7 +36,7 @@ def campus_scope(user):
     staff = staff_of(user)
     if staff is None:
         return set()
-    appointments = list(staff.appointments.all())
+    appointments = staff.held_appointments()
     if not appointments or any(a.campus_id is None for a in appointments):
         return None
     return {a.campus_id for a in appointments}

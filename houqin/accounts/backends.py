@@ -47,7 +47,7 @@ class StaffLoginBackend(ModelBackend):
     def _role_permissions(self, user_obj):
         if not hasattr(user_obj, "_houqin_perms"):
             staff = staff_of(user_obj)
-            positions = [a.position for a in staff.appointments.all()] if staff else []
+            positions = staff.positions if staff else []
             user_obj._houqin_perms = permissions_for(positions)
         return user_obj._houqin_perms
 

@@ -27,6 +27,11 @@ class User(AbstractUser):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
 
+    def get_additional_data(self):
+        """Files the login's audit entries under its school (the audit log is per school)."""
+        staff = Staff.objects.filter(user_id=self.pk).values("school_id").first()
+        return {"school_id": staff["school_id"] if staff else None}
+
 
 class Gender(models.TextChoices):
     FEMALE = "F", _("女")
@@ -132,16 +137,26 @@ class Staff(TimeStampedModel, ArchivableModel, NamedWithInitialsModel):
     def get_additional_data(self):
         return {"school_id": self.school_id}
 
+    def held_appointments(self):
+        """The positions held now; ended ones stay in the table for the record."""
+        return [a for a in self.appointments.all() if a.ended_on is None]
+
     @property
     def positions(self):
-        return [appointment.position for appointment in self.appointments.all()]
+        return [appointment.position for appointment in self.held_appointments()]
 
     def position_labels(self):
-        return "、".join(str(a) for a in self.appointments.all())
+        return "、".join(str(a) for a in self.held_appointments())
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(ended_on__isnull=True)
 
 
 class Appointment(TimeStampedModel):
-    """A position a person holds, optionally limited to a campus, department or grade."""
+    """A position a person holds, optionally limited to a campus, department or grade.
+    Ending a position sets ``ended_on``; the row is kept, and grants nothing any more."""
 
     staff = models.ForeignKey(
         Staff, verbose_name=_("教职工"), on_delete=models.CASCADE, related_name="appointments"
@@ -164,6 +179,9 @@ class Appointment(TimeStampedModel):
     charge = models.CharField(
         _("分管工作"), max_length=60, blank=True, help_text=_("如 后勤、教学、德育")
     )
+    ended_on = models.DateField(_("卸任日期"), null=True, blank=True, editable=False)
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["staff", "position"]
@@ -175,6 +193,7 @@ class Appointment(TimeStampedModel):
             ),
             models.UniqueConstraint(
                 fields=["staff", "position", "campus", "department", "grade"],
+                condition=Q(ended_on__isnull=True),
                 name="appointment_unique",
             ),
         ]
@@ -187,3 +206,7 @@ class Appointment(TimeStampedModel):
 
     def get_additional_data(self):
         return {"school_id": self.staff.school_id}
+
+    def end(self):
+        self.ended_on = timezone.localdate()
+        self.save(update_fields=["ended_on", "updated_at"])
