@@ -4,7 +4,6 @@ years and terms, calendar adjustments and the per-school settings.
 Every form takes ``school``: choices and pickers offer only that school's records, and
 uniqueness within the school is checked here because ``school`` is never a form field."""
 
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
