@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 PY=.venv/bin/python
 export DJANGO_SETTINGS_MODULE=houqin.settings
-$PY manage.py migrate --noinput
+$PY manage.py migrate --noinput --verbosity 0
 $PY manage.py load_demo --quiet
 $PY manage.py collectstatic --noinput --verbosity 0
 PORT=${PORT:-8000}
