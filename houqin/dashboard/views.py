@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from houqin.accounts.access import school_required, staff_of
-from houqin.dashboard.work import pending_for, quick_actions_for
+from houqin.core.work import pending_for, quick_actions_for
 from houqin.org.calendar import day_info
 
 

@@ -8,7 +8,7 @@ class OrgConfig(AppConfig):
 
     def ready(self):
         from houqin.core.navigation import NavItem, register
-        from houqin.org import audit  # noqa: F401  (registers models with auditlog)
+        from houqin.org import audit, work  # noqa: F401  (register audit and pending work)
 
         register(
             NavItem(

@@ -1,4 +1,5 @@
-"""Pending work on "我的工作": each module registers a provider in ``AppConfig.ready``.
+"""Pending work on "我的工作": each module registers a provider in ``AppConfig.ready``
+and the dashboard shows what they return.
 
 A provider takes the request and returns WorkItems for the signed-in user — approvals
 waiting, repairs assigned, hazards due. It must run a bounded number of queries.
