@@ -22,5 +22,5 @@ dev:  ## Django's autoreloading development server with DEBUG on
 	DEBUG=1 .venv/bin/python manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 messages:  ## refresh the English catalog after changing UI strings
-	DEBUG=1 .venv/bin/python manage.py makemessages -l en --no-obsolete --ignore=.venv
+	DEBUG=1 .venv/bin/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var
 	DEBUG=1 .venv/bin/python manage.py compilemessages -l en --ignore=.venv

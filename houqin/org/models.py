@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from houqin.core.models import ArchivableModel, NamedWithInitialsModel, TimeStampedModel
@@ -337,7 +338,9 @@ class Grade(SchoolScopedModel, ArchivableModel):
 
     def save(self, *args, **kwargs):
         if not self.name:
-            self.name = str(GRADE_NAMES.get(self.number, self.number))
+            # The name is the school's data, in Chinese whatever language the editor uses.
+            with translation.override("zh-hans"):
+                self.name = str(GRADE_NAMES.get(self.number, self.number))
         super().save(*args, **kwargs)
 
 

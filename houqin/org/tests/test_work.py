@@ -22,3 +22,13 @@ def test_it_stops_asking_once_the_holidays_are_entered(login, school, make_staff
 def test_it_asks_only_those_who_manage_the_calendar(login, school, teacher):
     TermFactory(school=school, academic_year__school=school, end=date(2099, 1, 20))
     assert "录入 2099 年" not in login(teacher).get("/").content.decode()
+
+
+def test_it_names_a_new_grade_in_chinese_whatever_the_language(school):
+    from django.utils import translation
+
+    from houqin.org.tests.factories import GradeFactory
+
+    with translation.override("en"):
+        grade = GradeFactory(school=school, campus=school.campus_set.get(), number=3, name="")
+    assert grade.name == "三年级"
