@@ -122,7 +122,7 @@ def test_it_lists_many_places_with_few_queries(
         response = client.get("/org/places/")
     assert response.content.decode().count("/org/places/") >= 50
     assert response.context["page"].paginator.num_pages == 2
-    assert "共 60 个，第 1/2 页" in response.content.decode()
+    assert "第 1 / 2 页，共 60 条" in response.content.decode()
     assert list(response.context["page"])[0].code == "PX-000"
 
 
