@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin.accounts.models import Appointment, Staff, User
 from houqin.accounts.roles import Position
+from houqin.core.forms import ArchiveForm as CoreArchiveForm
 from houqin.core.forms import StyledForm, StyledFormMixin
 from houqin.core.pinyin import full_pinyin
 from houqin.org.models import Campus, Department, Grade
@@ -211,7 +212,7 @@ class AppointmentForm(StyledFormMixin, LimitedChoicesMixin, forms.ModelForm):
         return cleaned
 
 
-class ArchiveForm(StyledForm):
+class ArchiveForm(CoreArchiveForm):
     reason = forms.CharField(
         label=_("停用原因"),
         max_length=200,

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class StyledFormMixin:
@@ -37,3 +38,9 @@ class StyledForm(StyledFormMixin, forms.Form):
 
 class StyledModelForm(StyledFormMixin, forms.ModelForm):
     pass
+
+
+class ArchiveForm(StyledForm):
+    """Why a record is archived: nothing is deleted from the UI, and the reason is kept."""
+
+    reason = forms.CharField(label=_("停用原因"), max_length=200)

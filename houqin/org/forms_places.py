@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from houqin.core.forms import StyledForm, StyledFormMixin
+from houqin.core.forms import StyledFormMixin
 from houqin.org.models import Building, Campus, Floor, Place, PlaceType
 
 
@@ -213,7 +213,3 @@ class BuildingFilterForm(StyledFormMixin, ScopedFormMixin, forms.Form):
 
     def limit_choices(self):
         self.fields["campus"].queryset = Campus.objects.for_user(self.user)
-
-
-class ArchiveForm(StyledForm):
-    reason = forms.CharField(label=_("停用原因"), max_length=200)

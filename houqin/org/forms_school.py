@@ -88,10 +88,6 @@ class DepartmentForm(SchoolForm):
         return code
 
 
-class ArchiveForm(StyledForm):
-    reason = forms.CharField(label=_("停用原因"), max_length=200, required=False)
-
-
 class GradeForm(SchoolForm):
     class Meta:
         model = Grade

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from houqin.accounts.access import get_for_user, school_required
 from houqin.core.audit import history_for
+from houqin.core.forms import ArchiveForm
 from houqin.core.htmx import render_page
+from houqin.core.views import archive_from_post, restore_from_post
 from houqin.org.forms_places import (
-    ArchiveForm,
     BuildingFilterForm,
     BuildingForm,
     CampusForm,
@@ -91,12 +92,7 @@ def _place_form(request, place):
 @school_required(perm=MANAGE)
 def place_archive(request, pk):
     place = get_for_user(request, Place, pk)
-    form = ArchiveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写停用原因。"))
-    elif place.is_active:
-        place.archive(by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("已停用场所“%(name)s”。") % {"name": place.full_name})
+    archive_from_post(request, place, label=place.full_name)
     return redirect("org:place_detail", pk=place.pk)
 
 
@@ -104,9 +100,7 @@ def place_archive(request, pk):
 @school_required(perm=MANAGE)
 def place_restore(request, pk):
     place = get_for_user(request, Place, pk)
-    if not place.is_active:
-        place.restore()
-        messages.success(request, _("已恢复场所“%(name)s”。") % {"name": place.full_name})
+    restore_from_post(request, place, label=place.full_name)
     return redirect("org:place_detail", pk=place.pk)
 
 

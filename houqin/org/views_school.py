@@ -21,11 +21,12 @@ from django.views.decorators.http import require_POST
 from houqin.accounts.access import get_for_user, school_required
 from houqin.accounts.models import Staff
 from houqin.core.audit import history_for
+from houqin.core.forms import ArchiveForm
 from houqin.core.htmx import render_page
+from houqin.core.views import archive_from_post, restore_from_post
 from houqin.org.calendar import SchoolCalendar, package_covers
 from houqin.org.forms_school import (
     AcademicYearForm,
-    ArchiveForm,
     BulkClassesForm,
     CalendarDayForm,
     DepartmentForm,
@@ -51,20 +52,6 @@ FORM_TEMPLATE = "org/school/form.html"
 
 def _form_page(request, form, *, title, back):
     return render(request, FORM_TEMPLATE, {"form": form, "title": title, "back": back})
-
-
-def _archive(request, obj, detail_url):
-    form = ArchiveForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    obj.archive(by=request.user, reason=reason)
-    messages.success(request, _("已停用 %(name)s。") % {"name": obj})
-    return redirect(detail_url)
-
-
-def _restore(request, obj, detail_url):
-    obj.restore()
-    messages.success(request, _("已恢复 %(name)s。") % {"name": obj})
-    return redirect(detail_url)
 
 
 # Departments
@@ -142,14 +129,16 @@ def department_edit(request, pk):
 @school_required(perm="org.manage_departments")
 def department_archive(request, pk):
     department = get_for_user(request, Department, pk)
-    return _archive(request, department, reverse("org:department_detail", args=[pk]))
+    archive_from_post(request, department, label=str(department))
+    return redirect(reverse("org:department_detail", args=[pk]))
 
 
 @require_POST
 @school_required(perm="org.manage_departments")
 def department_restore(request, pk):
     department = get_for_user(request, Department, pk)
-    return _restore(request, department, reverse("org:department_detail", args=[pk]))
+    restore_from_post(request, department, label=str(department))
+    return redirect(reverse("org:department_detail", args=[pk]))
 
 
 # Grades and classes
@@ -286,14 +275,16 @@ def class_edit(request, pk):
 @school_required(perm="org.manage_classes")
 def class_archive(request, pk):
     school_class = get_for_user(request, SchoolClass, pk)
-    return _archive(request, school_class, reverse("org:class_detail", args=[pk]))
+    archive_from_post(request, school_class, label=str(school_class))
+    return redirect(reverse("org:class_detail", args=[pk]))
 
 
 @require_POST
 @school_required(perm="org.manage_classes")
 def class_restore(request, pk):
     school_class = get_for_user(request, SchoolClass, pk)
-    return _restore(request, school_class, reverse("org:class_detail", args=[pk]))
+    restore_from_post(request, school_class, label=str(school_class))
+    return redirect(reverse("org:class_detail", args=[pk]))
 
 
 # Academic years and terms
