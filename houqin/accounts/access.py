@@ -30,30 +30,44 @@ def school_of(user):
     return staff.school if staff else None
 
 
-def campus_scope(user):
-    """Campus ids the user is limited to, or None for the whole school. A user is limited
-    only when every appointment they hold names a campus."""
+def _scope(user, field):
+    """Ids of ``field`` (campus or department) the user is limited to, or None for the whole
+    school. A user is limited only when every position they hold names one."""
     staff = staff_of(user)
     if staff is None:
         return set()
     appointments = staff.held_appointments()
-    if not appointments or any(a.campus_id is None for a in appointments):
+    ids = [getattr(a, f"{field}_id") for a in appointments]
+    if not ids or None in ids:
         return None
-    return {a.campus_id for a in appointments}
+    return set(ids)
+
+
+def campus_scope(user):
+    return _scope(user, "campus")
+
+
+def department_scope(user):
+    return _scope(user, "department")
 
 
 def scope_queryset(queryset: QuerySet, user) -> QuerySet:
-    """Narrow ``queryset`` to what ``user`` may read: their school, and their campuses
-    where their roles say so."""
+    """Narrow ``queryset`` to what ``user`` may read: their school, and their campuses or
+    departments where their positions say so. A model opts in to the narrowing by naming
+    the lookup to its campus (``campus_path``) or its department (``department_path``)."""
     school = school_of(user)
     if school is None:
         return queryset.none()
     queryset = queryset.filter(school=school)
-    campus_path = getattr(queryset.model, "campus_path", None)
-    campuses = campus_scope(user)
-    if campus_path and campuses is not None:
-        lookup = "pk__in" if campus_path == "pk" else f"{campus_path}__in"
-        queryset = queryset.filter(**{lookup: campuses})
+    for attribute, allowed in (
+        ("campus_path", campus_scope),
+        ("department_path", department_scope),
+    ):
+        path = getattr(queryset.model, attribute, None)
+        ids = allowed(user) if path else None
+        if ids is not None:
+            lookup = "pk__in" if path == "pk" else f"{path}__in"
+            queryset = queryset.filter(**{lookup: ids})
     return queryset
 
 

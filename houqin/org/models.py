@@ -81,7 +81,10 @@ class SchoolScopedModel(TimeStampedModel):
     school = models.ForeignKey(School, verbose_name=_("学校"), on_delete=models.PROTECT)
 
     objects = SchoolScopedQuerySet.as_manager()
+    # Lookups from this model to its campus and its owning department: users whose
+    # positions are all limited to campuses or departments see only theirs.
     campus_path = None
+    department_path = None
 
     class Meta:
         abstract = True
