@@ -14,6 +14,9 @@ def home(request):
     staff = staff_of(request.user)
     if staff is not None and staff.school is None and staff.district_id:
         return redirect("org:district_schools")
+    if staff is None and request.user.is_superuser:
+        # A platform operator belongs to no school: the admin site is their home.
+        return redirect("admin:index")
     return _school_home(request)
 
 

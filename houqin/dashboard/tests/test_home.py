@@ -33,3 +33,12 @@ def test_it_sends_district_officers_to_district_view(client, db):
     client.force_login(officer.user)
     response = client.get("/", follow=True)
     assert "一小" in response.content.decode()
+
+
+def test_it_sends_a_platform_superuser_to_the_admin(client, db):
+    from houqin.accounts.models import User
+
+    client.force_login(User.objects.create_superuser("root", password="Houqin@2026"))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == "/sysadmin/"
