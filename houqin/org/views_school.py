@@ -54,6 +54,18 @@ def _form_page(request, form, *, title, back):
     return render(request, FORM_TEMPLATE, {"form": form, "title": title, "back": back})
 
 
+def _save_or_show(request, form, *, title, back, done, message=None):
+    """Save a valid posted form in one transaction, say so and go to ``done(saved)``;
+    otherwise show the form page (again, with its errors). ``message`` names the saved
+    record as ``%(name)s``; without it the message is a plain "已保存"."""
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+        messages.success(request, message % {"name": saved} if message else _("已保存。"))
+        return redirect(done(saved))
+    return _form_page(request, form, title=title, back=back)
+
+
 # Departments
 
 
@@ -83,12 +95,14 @@ def department_create(request):
     form = DepartmentForm(
         request.POST or None, school=request.school, instance=Department(school=request.school)
     )
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            department = form.save()
-        messages.success(request, _("已新建部门 %(name)s。") % {"name": department})
-        return redirect("org:department_detail", department.pk)
-    return _form_page(request, form, title=_("新建部门"), back=reverse("org:department_list"))
+    return _save_or_show(
+        request,
+        form,
+        title=_("新建部门"),
+        back=reverse("org:department_list"),
+        done=lambda department: reverse("org:department_detail", args=[department.pk]),
+        message=_("已新建部门 %(name)s。"),
+    )
 
 
 @school_required(perm="org.view_org")
@@ -116,13 +130,13 @@ def department_detail(request, pk):
 def department_edit(request, pk):
     department = get_for_user(request, Department, pk)
     form = DepartmentForm(request.POST or None, school=request.school, instance=department)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("已保存。"))
-        return redirect("org:department_detail", department.pk)
-    back = reverse("org:department_detail", args=[department.pk])
-    return _form_page(request, form, title=_("编辑部门"), back=back)
+    return _save_or_show(
+        request,
+        form,
+        title=_("编辑部门"),
+        back=reverse("org:department_detail", args=[department.pk]),
+        done=lambda saved: reverse("org:department_detail", args=[saved.pk]),
+    )
 
 
 @require_POST
@@ -174,24 +188,27 @@ def grade_create(request):
     form = GradeForm(
         request.POST or None, school=request.school, instance=Grade(school=request.school)
     )
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            grade = form.save()
-        messages.success(request, _("已新建年级 %(name)s。") % {"name": grade})
-        return redirect("org:class_list")
-    return _form_page(request, form, title=_("新建年级"), back=reverse("org:class_list"))
+    return _save_or_show(
+        request,
+        form,
+        title=_("新建年级"),
+        back=reverse("org:class_list"),
+        done=lambda grade: reverse("org:class_list"),
+        message=_("已新建年级 %(name)s。"),
+    )
 
 
 @school_required(perm="org.manage_classes")
 def grade_edit(request, pk):
     grade = get_for_user(request, Grade, pk)
     form = GradeForm(request.POST or None, school=request.school, instance=grade)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("已保存。"))
-        return redirect("org:class_list")
-    return _form_page(request, form, title=_("编辑年级"), back=reverse("org:class_list"))
+    return _save_or_show(
+        request,
+        form,
+        title=_("编辑年级"),
+        back=reverse("org:class_list"),
+        done=lambda saved: reverse("org:class_list"),
+    )
 
 
 @school_required(perm="org.manage_classes")
@@ -233,12 +250,14 @@ def class_create(request):
         school=request.school,
         instance=SchoolClass(school=request.school),
     )
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            school_class = form.save()
-        messages.success(request, _("已新建班级 %(name)s。") % {"name": school_class})
-        return redirect("org:class_detail", school_class.pk)
-    return _form_page(request, form, title=_("新建班级"), back=reverse("org:class_list"))
+    return _save_or_show(
+        request,
+        form,
+        title=_("新建班级"),
+        back=reverse("org:class_list"),
+        done=lambda school_class: reverse("org:class_detail", args=[school_class.pk]),
+        message=_("已新建班级 %(name)s。"),
+    )
 
 
 @school_required(perm="org.view_org")
@@ -262,13 +281,13 @@ def class_detail(request, pk):
 def class_edit(request, pk):
     school_class = get_for_user(request, SchoolClass, pk)
     form = SchoolClassForm(request.POST or None, school=request.school, instance=school_class)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("已保存。"))
-        return redirect("org:class_detail", school_class.pk)
-    back = reverse("org:class_detail", args=[school_class.pk])
-    return _form_page(request, form, title=_("编辑班级"), back=back)
+    return _save_or_show(
+        request,
+        form,
+        title=_("编辑班级"),
+        back=reverse("org:class_detail", args=[school_class.pk]),
+        done=lambda saved: reverse("org:class_detail", args=[saved.pk]),
+    )
 
 
 @require_POST
@@ -310,24 +329,27 @@ def year_create(request):
     form = AcademicYearForm(
         request.POST or None, school=request.school, instance=AcademicYear(school=request.school)
     )
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            year = form.save()
-        messages.success(request, _("已新建学年 %(name)s。") % {"name": year})
-        return redirect("org:term_list")
-    return _form_page(request, form, title=_("新建学年"), back=reverse("org:term_list"))
+    return _save_or_show(
+        request,
+        form,
+        title=_("新建学年"),
+        back=reverse("org:term_list"),
+        done=lambda year: reverse("org:term_list"),
+        message=_("已新建学年 %(name)s。"),
+    )
 
 
 @school_required(perm="org.manage_calendar")
 def year_edit(request, pk):
     year = get_for_user(request, AcademicYear, pk)
     form = AcademicYearForm(request.POST or None, school=request.school, instance=year)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("已保存。"))
-        return redirect("org:term_list")
-    return _form_page(request, form, title=_("编辑学年"), back=reverse("org:term_list"))
+    return _save_or_show(
+        request,
+        form,
+        title=_("编辑学年"),
+        back=reverse("org:term_list"),
+        done=lambda saved: reverse("org:term_list"),
+    )
 
 
 @school_required(perm="org.manage_calendar")
@@ -339,24 +361,27 @@ def term_create(request):
         school=request.school,
         instance=Term(school=request.school),
     )
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            term = form.save()
-        messages.success(request, _("已新建学期 %(name)s。") % {"name": term})
-        return redirect("org:term_list")
-    return _form_page(request, form, title=_("新建学期"), back=reverse("org:term_list"))
+    return _save_or_show(
+        request,
+        form,
+        title=_("新建学期"),
+        back=reverse("org:term_list"),
+        done=lambda term: reverse("org:term_list"),
+        message=_("已新建学期 %(name)s。"),
+    )
 
 
 @school_required(perm="org.manage_calendar")
 def term_edit(request, pk):
     term = get_for_user(request, Term, pk)
     form = TermForm(request.POST or None, school=request.school, instance=term)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("已保存。"))
-        return redirect("org:term_list")
-    return _form_page(request, form, title=_("编辑学期"), back=reverse("org:term_list"))
+    return _save_or_show(
+        request,
+        form,
+        title=_("编辑学期"),
+        back=reverse("org:term_list"),
+        done=lambda saved: reverse("org:term_list"),
+    )
 
 
 # The school calendar
@@ -453,13 +478,14 @@ def calendar_day_create(request):
 def calendar_day_edit(request, pk):
     adjustment = _calendar_day_to_change(request, pk)
     form = CalendarDayForm(request.POST or None, school=request.school, instance=adjustment)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("已保存。"))
-        return redirect(_calendar_url(adjustment.day))
     title = _("编辑全国调整") if adjustment.school_id is None else _("编辑校历调整")
-    return _form_page(request, form, title=title, back=_calendar_url(adjustment.day))
+    return _save_or_show(
+        request,
+        form,
+        title=title,
+        back=_calendar_url(adjustment.day),
+        done=lambda saved: _calendar_url(saved.day),
+    )
 
 
 @require_POST
