@@ -50,11 +50,19 @@ INSTALLED_APPS = [
     "template_partials",
     "auditlog",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "houqin.core",
     "houqin.org",
     "houqin.accounts",
     "houqin.dashboard",
     "houqin.imports",
+    "houqin.approvals",
+    "houqin.notifications",
+    "houqin.schedules",
+    "houqin.files",
+    "houqin.qr",
     "houqin.demo",
 ]
 
@@ -175,7 +183,59 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "houqin@localhost")
+
+# Links in e-mails, robot messages and QR codes: the address phones reach houqin at.
+# Empty: taken from the request that made the link (and http://127.0.0.1:8000 otherwise).
+HOUQIN_BASE_URL = os.environ.get("HOUQIN_BASE_URL", "").rstrip("/")
+
+# --- Background jobs (Django's Tasks API through the django-tasks backport) -------------
+# "database": the embedded queue in the database, run by `manage.py db_worker`.
+# "rq": a Redis queue (RQ) that workers on several machines share, run by
+# `manage.py rqworker default`. "immediate": run at once, in the request (tests).
+HOUQIN_TASK_BACKEND = os.environ.get("HOUQIN_TASK_BACKEND", "database")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[HOUQIN_TASK_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+
+# --- Uploaded photos and files -----------------------------------------------------------
+HOUQIN_UPLOAD_MAX_MB = int(os.environ.get("HOUQIN_UPLOAD_MAX_MB", "20"))
+# Photos are downscaled to this many pixels on the long side; thumbnails to the second.
+HOUQIN_IMAGE_MAX_PX = int(os.environ.get("HOUQIN_IMAGE_MAX_PX", "2048"))
+HOUQIN_THUMBNAIL_PX = int(os.environ.get("HOUQIN_THUMBNAIL_PX", "400"))
+# "filesystem" (MEDIA_ROOT) or "s3" (any S3-compatible object store: MinIO, OSS, COS…).
+HOUQIN_STORAGE = os.environ.get("HOUQIN_STORAGE", "filesystem")
+if HOUQIN_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", "houqin"),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("AWS_S3_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("AWS_S3_SECRET_ACCESS_KEY", ""),
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Files are served through houqin's access check, never by a public URL.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# nginx serves a checked file through X-Accel-Redirect from this internal prefix when set.
+HOUQIN_ACCEL_REDIRECT_PREFIX = os.environ.get("HOUQIN_ACCEL_REDIRECT_PREFIX", "")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
@@ -193,6 +253,7 @@ X_FRAME_OPTIONS = "DENY"
 
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 HOUQIN_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 LOGGING = {

@@ -6,6 +6,11 @@ urlpatterns = [
     path("accounts/", include("houqin.accounts.urls")),
     path("org/", include("houqin.org.urls")),
     path("imports/", include("houqin.imports.urls")),
+    path("approvals/", include("houqin.approvals.urls")),
+    path("notifications/", include("houqin.notifications.urls")),
+    path("schedules/", include("houqin.schedules.urls")),
+    path("files/", include("houqin.files.urls")),
+    path("q/", include("houqin.qr.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sysadmin/", admin.site.urls),
 ]

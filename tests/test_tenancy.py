@@ -3,8 +3,12 @@ record of school B, and the same URL for a record of school A is found.
 
 Every URL with an id in it must be listed in ``OBJECT_URLS`` (or, with a reason, in
 ``EXEMPT``): a new URL without a tenancy check fails ``test_it_covers_every_object_url``.
+
+An app may keep its part in ``houqin/<app>/tests/tenancy.py``: ``OBJECT_URLS`` (merged in
+below) and ``objects(school, base)`` returning more records by kind, given the ones here.
 """
 
+import importlib
 from datetime import date
 
 import pytest
@@ -41,7 +45,7 @@ def _objects(school):
     batch = ImportBatch.objects.create(
         school=school, kind="people", created_by=staff.user, file="imports/x.xlsx"
     )
-    return {
+    base = {
         "import_batch": batch,
         "calendar_day": CalendarDay.objects.create(
             school=school, day=date(2026, 10, 9), is_workday=False, name="运动会"
@@ -55,6 +59,9 @@ def _objects(school):
         "staff": staff,
         "appointment": staff.appointments.first(),
     }
+    for module in APP_MODULES:
+        base.update(module.objects(school, base))
+    return base
 
 
 # url name → (kind of record, kwarg name) or a function(objects) → kwargs
@@ -94,6 +101,16 @@ OBJECT_URLS = {
     "imports:preview": ("import_batch", "pk"),
     "imports:commit": ("import_batch", "pk"),
 }
+
+
+APP_MODULES = []
+for _app in ("approvals", "notifications", "schedules", "files", "qr"):
+    try:
+        _module = importlib.import_module(f"houqin.{_app}.tests.tenancy")
+    except ModuleNotFoundError:
+        continue
+    APP_MODULES.append(_module)
+    OBJECT_URLS.update(_module.OBJECT_URLS)
 
 
 def _iter_patterns(resolver, prefix=""):

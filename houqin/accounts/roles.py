@@ -46,17 +46,28 @@ PERMISSIONS = {
     "accounts.view_login_records": _("查看登录记录、解除锁定"),
     "accounts.view_audit_log": _("查看审计日志"),
     "district.view_schools": _("查看辖区学校"),
+    "approvals.manage_flows": _("配置审批流程"),
+    "notifications.manage_channels": _("配置通知渠道（邮件、企业微信和钉钉群机器人）"),
+    "notifications.view_outbox": _("查看消息发送队列"),
+    "schedules.manage": _("管理定时任务和提醒"),
+    "qr.print_labels": _("打印二维码标签"),
 }
 
 STAFF_BASE = {"org.view_org"}
 MANAGEMENT = STAFF_BASE | {"accounts.view_staff"}
 
 GRANTS = {
-    Position.PRINCIPAL: MANAGEMENT | {"org.manage_calendar"},
+    Position.PRINCIPAL: MANAGEMENT | {"org.manage_calendar", "approvals.manage_flows"},
     Position.VICE_PRINCIPAL: MANAGEMENT,
     Position.LOGISTICS_MANAGER: MANAGEMENT
-    | {"org.manage_places", "org.manage_classes", "org.import_export"},
-    Position.ASSET_CLERK: STAFF_BASE | {"org.manage_places"},
+    | {
+        "org.manage_places",
+        "org.manage_classes",
+        "org.import_export",
+        "schedules.manage",
+        "qr.print_labels",
+    },
+    Position.ASSET_CLERK: STAFF_BASE | {"org.manage_places", "qr.print_labels"},
     Position.DEPARTMENT_HEAD: MANAGEMENT,
     Position.GRADE_LEADER: MANAGEMENT,
     Position.CLASS_TEACHER: STAFF_BASE,
@@ -82,6 +93,11 @@ GRANTS = {
         "org.manage_settings",
         "org.import_export",
         "accounts.manage_staff",
+        "approvals.manage_flows",
+        "notifications.manage_channels",
+        "notifications.view_outbox",
+        "schedules.manage",
+        "qr.print_labels",
     },
     Position.SECURITY_ADMIN: STAFF_BASE | {"accounts.view_login_records"},
     Position.AUDIT_ADMIN: STAFF_BASE | {"accounts.view_audit_log"},

@@ -9,6 +9,7 @@ National holiday rows (``CalendarDay`` with school=None) for 2027 are deliberate
 they are not published yet, and the calendar page warns about that. We do not invent them.
 """
 
+import importlib
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -700,6 +701,7 @@ class _Loader:
         people = demo_people()
         self.staff = {person.staff_no: self.build_person(person) for person in people}
         self.assign_heads(people)
+        self.load_services()
         return DemoResult(
             school=self.school,
             logins=[
@@ -709,6 +711,17 @@ class _Loader:
             ],
             account_count=len(people),
         )
+
+    def load_services(self):
+        """Each platform service seeds its own demo data (approval flows, schedules…) in
+        ``houqin/<app>/demo.py``: ``load(school, staff)`` with staff by username."""
+        staff = {s.user.username: s for s in self.staff.values() if s.user_id}
+        for app in ("approvals", "notifications", "schedules", "files", "qr"):
+            try:
+                module = importlib.import_module(f"houqin.{app}.demo")
+            except ModuleNotFoundError:
+                continue
+            module.load(self.school, staff)
 
     # -- places ----------------------------------------------------------------------------
 
