@@ -22,6 +22,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Queued tasks run at once, in the test, instead of waiting for a worker."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
+
+
 @pytest.fixture
 def school(db):
     school = SchoolFactory(name="善真学校", code="SZ01")

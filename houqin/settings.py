@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "houqin.core.context_processors.shell",
+                "houqin.notifications.context_processors.inbox",
             ],
             "builtins": ["django.templatetags.i18n", "template_partials.templatetags.partials"],
         },
