@@ -148,7 +148,7 @@ def test_it_lists_in_a_bounded_number_of_queries(
         access_log(AccessLog, person.user.username)
         lock(person.user.username)
     client = login(guard)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert client.get(URL).status_code == 200
 
 

@@ -56,7 +56,7 @@ def test_it_lists_many_classes_in_few_queries(
         for n in range(1, 6):
             SchoolClassFactory(grade=grade, number=n, head_teacher=teacher, room=room)
     client = login(teacher)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get("/org/classes/")
     assert response.content.decode().count("中队</a>") == 30
 

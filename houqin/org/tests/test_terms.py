@@ -48,7 +48,7 @@ def test_it_lists_many_terms_in_few_queries(login, teacher, school, django_asser
             end=date(2011 + n, 7, 10),
         )
     client = login(teacher)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get("/org/terms/")
     assert response.content.decode().count("第二学期") == 10
 
