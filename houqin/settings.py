@@ -198,7 +198,8 @@ HOUQIN_BASE_URL = os.environ.get("HOUQIN_BASE_URL", "").rstrip("/")
 # --- Background jobs (Django's Tasks API through the django-tasks backport) -------------
 # "database": the embedded queue in the database, run by `manage.py db_worker`.
 # "rq": a Redis queue (RQ) that workers on several machines share, run by
-# `manage.py rqworker default`. "immediate": run at once, in the request (tests).
+# `manage.py rqworker --job-class django_tasks_rq.Job default`. "immediate": run at once,
+# in the request (tests).
 HOUQIN_TASK_BACKEND = os.environ.get("HOUQIN_TASK_BACKEND", "database")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 TASKS = {
@@ -212,6 +213,8 @@ TASKS = {
     }
 }
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# RQ workers must run houqin's tasks with the django-tasks job class.
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 # --- Uploaded photos and files -----------------------------------------------------------
 HOUQIN_UPLOAD_MAX_MB = int(os.environ.get("HOUQIN_UPLOAD_MAX_MB", "20"))
