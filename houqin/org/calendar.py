@@ -42,6 +42,17 @@ def package_covers(year: int) -> bool:
     return True
 
 
+def holidays_known(year: int) -> bool:
+    """Whether the national holidays of ``year`` are known: the package covers the year,
+    or someone has entered that year's national holidays."""
+    from houqin.org.models import CalendarDay
+
+    return (
+        package_covers(year)
+        or CalendarDay.objects.filter(school__isnull=True, day__year=year, is_workday=False).exists()
+    )
+
+
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
     "Spring Festival": "春节",

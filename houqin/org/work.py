@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.core.work import WorkItem, register_provider
-from houqin.org.calendar import package_covers
-from houqin.org.models import CalendarDay, Term
+from houqin.org.calendar import holidays_known
+from houqin.org.models import Term
 
 
 @register_provider
@@ -18,14 +18,7 @@ def calendar_gaps(request):
     today = timezone.localdate()
     terms = Term.objects.filter(school=request.school, end__gte=today).values_list("start", "end")
     years = sorted({year for start, end in terms for year in range(start.year, end.year + 1)})
-    missing = [
-        year
-        for year in years
-        if not package_covers(year)
-        and not CalendarDay.objects.filter(
-            school__isnull=True, day__year=year, is_workday=False
-        ).exists()
-    ]
+    missing = [year for year in years if not holidays_known(year)]
     return [
         WorkItem(
             title=_("录入 %(year)d 年法定节假日和调休安排") % {"year": year},

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.org.calendar import SchoolCalendar
+from houqin.org.calendar import SchoolCalendar, holidays_known
 from houqin.org.models import Term
 from houqin.schedules.jobs import JobFailed, get_job
 from houqin.schedules.models import RunStatus, Schedule, ScheduleRun
@@ -240,6 +240,15 @@ def preview(schedule: Schedule, count: int = 10, *, after=None, calendar=None) -
         )
     elif not any(step.runs for step in steps):
         warnings.append(_("在接下来一年内没有可执行的日子，请检查重复方式和起止日期。"))
+    for year in sorted({step.day.year for step in steps if step.runs}):
+        if not holidays_known(year):
+            warnings.append(
+                _(
+                    "%(year)d 年的法定节假日和调休还没有录入校历，这一年的日期暂按周一至周五计算；"
+                    "录入后会自动按新校历执行。"
+                )
+                % {"year": year}
+            )
     return {"rows": _group_skips(steps), "warnings": warnings}
 
 

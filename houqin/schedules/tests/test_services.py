@@ -335,3 +335,14 @@ def test_it_warns_when_teaching_days_have_no_term(school):
     schedule = ScheduleFactory(school=school)
     preview = services.preview(schedule, 10, after=at(2026, 10, 9, 12, 0))
     assert "还没有设置学期" in preview["warnings"][0]
+
+
+def test_it_warns_when_a_year_has_no_holidays_entered(school, term):
+    # chinese-calendar knows 2026 but not 2027 (the term runs to 2027-01-22).
+    schedule = ScheduleFactory(school=school, rule=RuleKind.DAILY, time_of_day=time(7, 30))
+    preview = services.preview(schedule, 10, after=at(2026, 12, 28, 12, 0))
+    assert any("2027 年的法定节假日" in warning for warning in preview["warnings"])
+
+    CalendarDay.objects.create(school=None, day=date(2027, 1, 1), is_workday=False, name="元旦")
+    preview = services.preview(schedule, 10, after=at(2026, 12, 28, 12, 0))
+    assert not any("2027" in warning for warning in preview["warnings"])
