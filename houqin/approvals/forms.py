@@ -45,6 +45,8 @@ class DecisionForm(StyledForm):
     ACTIONS = ("approve", "reject", "return", "withdraw", "resubmit")
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
+    # The step the page showed: a decision is not taken for a step that came after it.
+    step = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("意见"),
         max_length=500,

@@ -61,10 +61,13 @@ def visible_requests(request):
             return requests
     else:
         requests = ApprovalRequest.objects.filter(school__district_id=staff.district_id)
-    delegators = [d.from_staff_id for d in Delegation.objects.acting_for(staff)]
     involved = Q(requester=staff) | Q(steps__approvers=staff) | Q(steps__acted_by=staff)
-    if delegators:
-        involved |= Q(status=RequestStatus.PENDING, steps__approvers__in=delegators)
+    for delegation in Delegation.objects.acting_for(staff):
+        # Only the kinds delegated: a delegate for leave does not read purchases.
+        rule = Q(status=RequestStatus.PENDING, steps__approvers=delegation.from_staff_id)
+        if delegation.kinds:
+            rule &= Q(kind__in=delegation.kinds)
+        involved |= rule
     ids = requests.filter(involved).values("pk")
     return ApprovalRequest.objects.filter(pk__in=ids)
 
@@ -181,24 +184,38 @@ def request_act(request, pk):
     if not form.is_valid():
         return _detail(request, approval, form)
     action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
-    by = request.staff
     try:
-        if action == "approve":
-            approval = services.approve(approval, by=by, comment=comment)
-        elif action == "reject":
-            approval = services.reject(approval, by=by, comment=comment)
-        elif action == "return":
-            approval = services.send_back(approval, by=by, comment=comment)
-        elif action == "withdraw":
-            approval = services.withdraw(approval, by=by, comment=comment)
-        else:
-            approval = services.resubmit(approval, by=by, comment=comment)
+        with transaction.atomic():
+            approval = _act(approval, action, request.staff, comment, form.cleaned_data["step"])
     except ApprovalError as error:
         # Say why, and keep what was typed: the request may have moved on meanwhile.
         form.add_error(None, error.message)
         return _detail(request, _request_for(request, pk), form)
     messages.success(request, DONE_MESSAGES[action])
     return redirect("approvals:request_detail", pk=approval.pk)
+
+
+def _act(approval, action, by, comment, shown_step):
+    if action in ("approve", "reject", "return") and shown_step:
+        # Someone else may have decided the step shown while the page was open: the
+        # click was meant for that step, not for the one after it.
+        current = (
+            ApprovalRequest.objects.select_for_update()
+            .filter(pk=approval.pk)
+            .values_list("current_step_id", flat=True)
+            .get()
+        )
+        if current != shown_step:
+            raise ApprovalError(_("这个申请已有新的进展，请查看最新情况后再办理。"))
+    if action == "approve":
+        return services.approve(approval, by=by, comment=comment)
+    if action == "reject":
+        return services.reject(approval, by=by, comment=comment)
+    if action == "return":
+        return services.send_back(approval, by=by, comment=comment)
+    if action == "withdraw":
+        return services.withdraw(approval, by=by, comment=comment)
+    return services.resubmit(approval, by=by, comment=comment)
 
 
 # ---------------------------------------------------------------------------------------

@@ -108,7 +108,8 @@ def _flow_form(request, flow, initial):
             # One more empty row; everything typed so far stays as it was.
             data = request.POST.copy()
             total = f"{STEP_PREFIX}-TOTAL_FORMS"
-            data[total] = str(int(data.get(total) or 0) + 1)
+            rows = data.get(total) or ""
+            data[total] = str(int(rows) + 1) if rows.isdecimal() else "1"
             steps = FlowStepFormSet(data, **step_kwargs)
             return _render_flow_form(request, flow, form, steps)
         steps = FlowStepFormSet(request.POST, **step_kwargs)

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class PickerWidget(forms.Widget):
@@ -19,7 +20,12 @@ class PickerWidget(forms.Widget):
         context = super().get_context(name, value, attrs)
         label = ""
         if value not in (None, ""):
-            obj = self.model._default_manager.filter(pk=value).first()
+            # A posted value that is not an id shows as nothing chosen; the field itself
+            # says it is not a valid choice.
+            try:
+                obj = self.model._default_manager.filter(pk=value).first()
+            except (ValueError, TypeError, ValidationError):
+                obj = None
             label = str(obj) if obj else ""
         context["widget"].update({"search_url": reverse(self.search_url_name), "label": label})
         return context

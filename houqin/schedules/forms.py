@@ -23,6 +23,9 @@ RULE_FIELDS = {
     "holiday_policy": [k for k in RuleKind.values if k != RuleKind.DAILY],
 }
 
+# Dates a schedule may name: far enough for any school, near enough to compute with.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 
 class ScheduleForm(StyledModelForm):
     weekdays = forms.TypedMultipleChoiceField(
@@ -82,6 +85,14 @@ class ScheduleForm(StyledModelForm):
 
     def clean(self):
         data = super().clean()
+        for name in ("start_date", "end_date", "anchor_date"):
+            day = data.get(name)
+            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
+                self.add_error(
+                    name,
+                    _("日期须在 %(first)d 年到 %(last)d 年之间。")
+                    % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                )
         rule = data.get("rule")
         # Values of fields the chosen rule does not use are dropped, not kept hidden.
         for name, kinds in RULE_FIELDS.items():

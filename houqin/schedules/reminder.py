@@ -3,6 +3,7 @@ optionally the school's group robots, with a title and text of the school's choo
 
 from django import forms
 from django.db.models import Q
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +68,9 @@ class ReminderParamsForm(JobParamsForm):
 
     def clean_link(self):
         link = self.cleaned_data["link"].strip()
-        if link and (not link.startswith("/") or link.startswith("//")):
+        # A browser reads "/\evil.example" as "//evil.example": a link to another site.
+        local = link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None)
+        if link and not local:
             raise forms.ValidationError(_t("链接须是本系统内以 / 开头的地址，如 /org/places/。"))
         return link
 

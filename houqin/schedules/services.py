@@ -130,24 +130,34 @@ def execute_run(run_id: int) -> str:
     if not claimed:
         return "skipped"
     run = ScheduleRun.objects.select_related("schedule__school").get(pk=run_id)
+    # This attempt's own: a run retried as lost while this worker was still on it belongs
+    # to the newer attempt, and what this one did is rolled back rather than done twice.
+    mine = ScheduleRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, attempts=run.attempts)
     job = get_job(run.schedule.job_code)
     try:
         if job is None:
             raise JobFailed(_("未知的任务类型“%(code)s”。") % {"code": run.schedule.job_code})
         with transaction.atomic():
             result = job.run(run.schedule, run.slot) or ""
-            ScheduleRun.objects.filter(pk=run_id).update(
+            finished = mine.update(
                 status=RunStatus.DONE, result=str(result)[:2000], finished_at=timezone.now()
             )
+            if not finished:
+                raise _Superseded
+    except _Superseded:
+        logger.warning("schedule run %s: retried meanwhile, this attempt rolled back", run_id)
+        return "skipped"
     except Exception as error:
         message = str(error) if isinstance(error, JobFailed) else traceback.format_exc()
         if not isinstance(error, JobFailed):
             logger.exception("schedule run %s (%s) failed", run_id, run.schedule.job_code)
-        ScheduleRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=message, finished_at=timezone.now()
-        )
+        mine.update(status=RunStatus.FAILED, error=message, finished_at=timezone.now())
         return "failed"
     return "done"
+
+
+class _Superseded(Exception):
+    """The run was handed to a newer attempt while this one ran."""
 
 
 def retry_run(run: ScheduleRun) -> bool:

@@ -63,18 +63,20 @@ def schedule_list(request):
 def _attach_next_runs(school, schedules):
     """Each running schedule's next run, from one calendar loaded for the whole page."""
     now = timezone.now()
-    today = timezone.localdate()
-    horizon = today + timedelta(days=services.HORIZON_DAYS)
-    calendar = services.calendar_for(school, today, horizon)
+    running = [s for s in schedules if s.is_active and not s.is_paused]
     for schedule in schedules:
         schedule.school = school
         schedule.next_run = None
-        if schedule.is_active and not schedule.is_paused:
-            own_window = schedule.start_date > today + timedelta(days=services.MAX_MOVE_DAYS)
-            upcoming = services.next_occurrences(
-                schedule, 1, after=now, calendar=None if own_window else calendar
-            )
-            schedule.next_run = upcoming[0] if upcoming else None
+    if not running:
+        return
+    # One calendar from the earliest day a preview window starts to the latest it ends
+    # (a schedule that starts later looks further), not one per schedule.
+    first = min(max(s.local_date(now), s.start_date) for s in running)
+    last = max(max(s.local_date(now), s.start_date) for s in running)
+    calendar = services.calendar_for(school, first, last + timedelta(days=services.HORIZON_DAYS))
+    for schedule in running:
+        upcoming = services.next_occurrences(schedule, 1, after=now, calendar=calendar)
+        schedule.next_run = upcoming[0] if upcoming else None
 
 
 @school_required(perm=MANAGE)

@@ -108,3 +108,13 @@ def test_it_lists_delegations_in_few_queries(
     with django_assert_max_num_queries(16):
         response = client.get("/approvals/delegations/")
     assert response.content.decode().count("代为审批") == 20
+
+
+def test_it_refuses_a_person_that_is_not_an_id_in_chinese(login, org, sysadmin):
+    data = {**_form(org.principal, from_staff="x1", reason="外出开会"), "to_staff": "abc"}
+    response = login(sysadmin).post("/approvals/delegations/", data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "to_staff" in form.errors and "from_staff" in form.errors
+    assert "外出开会" in response.content.decode()
+    assert not Delegation.objects.exists()

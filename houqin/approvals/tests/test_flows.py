@@ -306,3 +306,24 @@ def test_it_refuses_a_requester_of_another_school(login, sysadmin, other_school,
         "/approvals/flows/simulate/", {"kind": "leave", "requester": stranger.pk}
     )
     assert "适用流程" not in response.content.decode()
+
+
+def test_it_answers_garbled_ids_and_numbers_without_an_error_page(login, sysadmin):
+    client = login(sysadmin)
+    response = client.get(
+        "/approvals/flows/simulate/", {"kind": "zzz", "requester": "abc", "days": "abc"}
+    )
+    assert response.status_code == 200
+    assert "requester" in response.context["form"].errors
+
+    data = _post(
+        {"name": "草稿", "min_days": "abc"},
+        [{"approver_type": "person", "person": "abc", "ORDER": "x"}],
+    )
+    response = client.post("/approvals/flows/new/", data)
+    assert response.status_code == 200
+    assert 'value="草稿"' in response.content.decode()
+
+    data.update({"steps-TOTAL_FORMS": "abc", "add_step": "1"})
+    assert client.post("/approvals/flows/new/", data).status_code == 200
+    assert not Flow.objects.exists()

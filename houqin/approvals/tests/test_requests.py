@@ -283,3 +283,66 @@ def test_it_forbids_a_login_without_a_staff_record(client, django_user_model):
     assert client.get("/approvals/").status_code == 403
     assert client.get("/approvals/mine/").status_code == 403
     assert client.get("/approvals/delegations/").status_code == 403
+
+
+def test_it_refuses_a_click_meant_for_a_step_already_decided(login, submitted, org, make_staff):
+    """A deputy for both the grade leader and the principal has the page open at the
+    grade leader's step; the grade leader approves meanwhile. The deputy's 同意 was meant
+    for that step and must not approve the principal's."""
+    deputy = make_staff(org.school, Position.TEACHER, name="代理人")
+    DelegationFactory(from_staff=org.grade_leader, to_staff=deputy)
+    DelegationFactory(from_staff=org.principal, to_staff=deputy)
+    client = login(deputy)
+    shown = client.get(_url(submitted)).context["approval"].current_step_id
+    approvals.approve(submitted, by=org.grade_leader)
+
+    response = client.post(_url(submitted, "act/"), {"action": "approve", "step": shown})
+    assert response.status_code == 200
+    assert "这个申请已有新的进展" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == RequestStatus.PENDING
+    assert list(submitted.current_step.approvers.all()) == [org.principal]
+
+    # Looking again and deciding the step now shown works.
+    shown = client.get(_url(submitted)).context["approval"].current_step_id
+    response = client.post(_url(submitted, "act/"), {"action": "approve", "step": shown})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == RequestStatus.APPROVED
+
+
+def test_it_sends_the_shown_step_with_the_decision(login, submitted, org):
+    body = login(org.grade_leader).get(_url(submitted)).content.decode()
+    assert f'name="step" value="{submitted.current_step_id}"' in body
+
+
+def test_it_hides_from_a_delegate_the_kinds_not_delegated(login, submitted, org, make_staff):
+    deputy = make_staff(org.school, Position.TEACHER, name="代理人")
+    delegation = DelegationFactory(from_staff=org.grade_leader, to_staff=deputy, kinds=["leave"])
+    assert login(deputy).get(_url(submitted)).status_code == 404
+    delegation.kinds = [TEST_KIND]
+    delegation.save()
+    assert login(deputy).get(_url(submitted)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "zzz"},
+        {},
+        {"action": "approve", "step": "abc"},
+        {"action": "approve", "comment": "长" * 600},
+    ],
+)
+def test_it_answers_a_garbled_decision_without_an_error_page(login, submitted, org, data):
+    response = login(org.grade_leader).post(_url(submitted, "act/"), data)
+    assert response.status_code == 200
+    submitted.refresh_from_db()
+    assert submitted.status == RequestStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    "url", ["/approvals/?page=abc", "/approvals/done/?page=-1", "/approvals/mine/?page=x"]
+)
+def test_it_answers_a_garbled_page_number(login, submitted, org, url):
+    assert login(org.teacher).get(url).status_code == 200

@@ -346,3 +346,72 @@ def test_it_warns_when_a_year_has_no_holidays_entered(school, term):
     CalendarDay.objects.create(school=None, day=date(2027, 1, 1), is_workday=False, name="元旦")
     preview = services.preview(schedule, 10, after=at(2026, 12, 28, 12, 0))
     assert not any("2027" in warning for warning in preview["warnings"])
+
+
+def test_it_rolls_back_an_attempt_retried_while_it_ran(
+    friday_reminder, class_teacher, job_registry
+):
+    """A run taken as lost and retried while its first worker was still on it: the
+    first attempt, finishing late, must not remind everyone a second time."""
+    from houqin.notifications.models import Notification
+
+    run = ScheduleRunFactory(schedule=friday_reminder, status=RunStatus.QUEUED)
+    real_run = friday_reminder.job.run
+
+    def slow_run(schedule, slot):
+        result = real_run(schedule, slot)
+        # Meanwhile someone pressed 重试 and another worker took the run (attempt 2).
+        ScheduleRun.objects.filter(pk=run.pk).update(attempts=2)
+        return result
+
+    job_registry.register_job(friday_reminder.job_code, "提醒", slow_run)
+    assert services.execute_run(run.pk) == "skipped"
+    assert not Notification.objects.exists()
+
+
+def test_it_notifies_nobody_twice_when_a_failed_reminder_is_retried(
+    friday_reminder, class_teacher, job_registry, django_capture_on_commit_callbacks
+):
+    """A reminder whose run failed after notify() is rolled back whole: the retry tells
+    each person once."""
+    from houqin.notifications.models import Notification
+    from houqin.schedules import reminder
+
+    attempts = []
+
+    def remind_then_fail_once(schedule, slot):
+        result = reminder.run(schedule, slot)
+        attempts.append(slot)
+        if len(attempts) == 1:
+            raise RuntimeError("连接中断")
+        return result
+
+    job_registry.register_job("tests.remind", "测试提醒", remind_then_fail_once)
+    friday_reminder.job_code = "tests.remind"
+    friday_reminder.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.claim_slot(friday_reminder, date(2026, 10, 9))
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.retry_run(run)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [class_teacher.user_id]
+
+
+def test_it_fires_at_the_schools_time_whatever_the_servers(
+    settings, friday_reminder, notified, django_capture_on_commit_callbacks
+):
+    """07:30 in Shanghai is 23:30 UTC the day before: the slot is Shanghai's Friday."""
+    from datetime import UTC, datetime
+
+    settings.TIME_ZONE = "UTC"
+    thursday_utc = datetime(2026, 10, 8, 23, 29, tzinfo=UTC)
+    assert run_due(thursday_utc, django_capture_on_commit_callbacks) == []
+    runs = run_due(datetime(2026, 10, 8, 23, 30, tzinfo=UTC), django_capture_on_commit_callbacks)
+    assert [run.slot for run in runs] == [date(2026, 10, 9)]
+    with freeze_time(datetime(2026, 10, 8, 23, 45, tzinfo=UTC)):
+        upcoming = services.next_occurrences(friday_reminder, 1)
+    assert upcoming[0] == at(2026, 10, 16, 7, 30)

@@ -409,3 +409,58 @@ def test_it_puts_failures_on_my_work(login, manager, friday_reminder):
 
 def test_it_shows_the_navigation_entry_to_managers_only(login, manager, teacher):
     assert "定时任务" in login(manager).get("/").content.decode()
+
+
+@pytest.mark.parametrize("link", ["/\\evil.example/", "/\\/evil.example", "///evil.example"])
+def test_it_refuses_a_link_a_browser_reads_as_another_site(login, manager, link):
+    response = login(manager).post("/schedules/new/", form_data(**{"params-link": link}))
+    assert response.status_code == 200
+    assert "链接须是本系统内以 / 开头的地址" in response.content.decode()
+    assert not Schedule.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"start_date": "9999-12-31"}, "start_date"),
+        ({"start_date": "2026-09-01", "end_date": "9999-12-31"}, "end_date"),
+        (
+            {"rule": RuleKind.EVERY_N_WEEKS, "interval_weeks": "2", "anchor_date": "0001-01-01"},
+            "anchor_date",
+        ),
+    ],
+)
+def test_it_refuses_a_date_out_of_range_in_chinese(login, manager, fields, field):
+    client = login(manager)
+    response = client.post("/schedules/new/", form_data(**fields))
+    assert response.status_code == 200
+    assert "日期须在 2000 年到 2100 年之间。" in response.context["form"].errors[field]
+    assert not Schedule.objects.exists()
+    response = client.get("/schedules/preview/", form_data(**fields))
+    assert response.status_code == 200
+    assert "日期须在 2000 年到 2100 年之间。" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", ["?page=abc", "?page=-1", "?state=xyz", "?page=99999999999999999999"]
+)
+def test_it_answers_garbled_list_parameters(login, manager, friday_reminder, query):
+    assert login(manager).get(f"/schedules/{query}").status_code == 200
+    assert login(manager).get(f"/schedules/{friday_reminder.pk}/{query}").status_code == 200
+
+
+def test_it_lists_schedules_starting_later_in_a_bounded_number_of_queries(
+    login, manager, school, term, django_assert_max_num_queries
+):
+    for number in range(25):
+        ScheduleFactory(
+            school=school,
+            name=f"提醒{number:02d}",
+            rule=RuleKind.DAILY,
+            start_date=date(2027, 1, 1 + number),
+        )
+    client = login(manager)
+    client.get("/schedules/")
+    with freeze_time(at(2026, 10, 9, 12, 0)), django_assert_max_num_queries(15):
+        response = client.get("/schedules/")
+    assert response.content.decode().count('data-testid="schedule-row"') == 25
