@@ -195,6 +195,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "houqin@localhost")
 # Empty: taken from the request that made the link (and http://127.0.0.1:8000 otherwise).
 HOUQIN_BASE_URL = os.environ.get("HOUQIN_BASE_URL", "").rstrip("/")
 
+# Group robots may post only to WeCom's and DingTalk's own hosts; a private deployment
+# (e.g. WeCom private edition) adds its hosts here, comma-separated.
+HOUQIN_ROBOT_WEBHOOK_HOSTS = [
+    host.strip()
+    for host in os.environ.get("HOUQIN_ROBOT_WEBHOOK_HOSTS", "").split(",")
+    if host.strip()
+]
+
 # --- Background jobs (Django's Tasks API through the django-tasks backport) -------------
 # "database": the embedded queue in the database, run by `manage.py db_worker`.
 # "rq": a Redis queue (RQ) that workers on several machines share, run by

@@ -5,6 +5,15 @@ never send the same one), sent, and marked sent; on failure it is retried with b
 (1, 2, 4 … minutes, at most an hour) and after ``MAX_ATTEMPTS`` marked failed — still
 listed, and retryable by hand. A robot is held to ``ROBOT_PER_MINUTE`` messages a minute:
 more are postponed, which is not counted as an attempt.
+
+Delivery is at least once, never at most once: the row stays locked while it is sent and
+is marked sent in the same transaction. If the process dies (or the database goes away)
+after the mail server or the robot accepted a message but before that commit, the message
+is still pending and is sent again on the next run — the recipient may get it twice, but
+it is never lost.
+
+The webhook's key and the signing secret are as good as passwords: an error kept in
+``last_error`` or written to the log has them masked.
 """
 
 import base64
@@ -13,6 +22,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -23,6 +33,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from houqin.notifications.models import Channel, OutboxMessage, Robot, RobotKind, Status
 
@@ -38,6 +49,7 @@ BATCH = 200
 RATE_LIMIT_ERRCODES = {130101, 45009}
 RATE_LIMIT_PAUSE = timedelta(minutes=10)
 TEST_EVENT = "notifications.test"
+SIGN_RE = re.compile(r"((?:^|[?&])sign=)[^&\s'\"]+")
 
 
 class DeliveryError(Exception):
@@ -99,7 +111,7 @@ def _hold_for_robot(message, now):
     robot = message.robot
     if not robot.is_active and message.event != TEST_EVENT:
         message.status = Status.FAILED
-        message.last_error = "群机器人已停用"
+        message.last_error = _("群机器人已停用")
         message.save(update_fields=["status", "last_error"])
         return "failed"
     # One robot at a time: the row lock keeps two workers from both sending the 20th.
@@ -127,7 +139,8 @@ def _hold_for_robot(message, now):
 
 def _failed(message, now, error):
     message.attempts += 1
-    message.last_error = str(error)[:2000] or error.__class__.__name__
+    text = scrub(str(error), message.robot if message.robot_id else None)
+    message.last_error = text[:2000] or error.__class__.__name__
     if message.attempts >= MAX_ATTEMPTS:
         message.status = Status.FAILED
     else:
@@ -137,8 +150,28 @@ def _failed(message, now, error):
             wait = max(wait, pause)
         message.next_attempt_at = now + wait
     message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-    logger.warning("outbox message %s failed (attempt %s): %s", message.pk, message.attempts, error)
+    logger.warning(
+        "outbox message %s failed (attempt %s): %s",
+        message.pk,
+        message.attempts,
+        message.last_error,
+    )
     return "failed" if message.status == Status.FAILED else "retry"
+
+
+def scrub(text, robot):
+    """``text`` with the robot's webhook key, signature and secret masked."""
+    if robot is None or not text:
+        return text
+    secrets_ = [robot.secret]
+    query = urllib.parse.urlsplit(robot.webhook).query
+    for _name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+        secrets_.append(value)
+    for value in sorted({v for v in secrets_ if v and len(v) >= 4}, key=len, reverse=True):
+        text = text.replace(value, "******")
+        text = text.replace(urllib.parse.quote_plus(value), "******")
+    # A signed DingTalk URL's one-time signature, should it appear in a message.
+    return SIGN_RE.sub(r"\1******", text)
 
 
 def retry(message, now=None):
@@ -233,7 +266,9 @@ def post_robot(robot, payload):
     try:
         answer = json.loads(raw or b"{}")
     except ValueError as error:
-        raise DeliveryError(f"not JSON: {raw[:200]!r}") from error
+        # Not the body itself: a webhook pointed at some other server must not make the
+        # outbox page a window onto what that server answers.
+        raise DeliveryError(f"not JSON ({len(raw)} bytes)") from error
     errcode = answer.get("errcode", 0) if isinstance(answer, dict) else 0
     if errcode:
         pause = RATE_LIMIT_PAUSE if errcode in RATE_LIMIT_ERRCODES else None

@@ -1,11 +1,26 @@
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from houqin.core.forms import StyledForm, StyledModelForm
 from houqin.notifications.events import all_events
 from houqin.notifications.models import Channel, Robot, RobotKind, Status
+
+# The robots' own servers. A webhook anywhere else would let a school's administrator make
+# the server post to (and read errors from) addresses inside its own network; a private
+# WeCom or DingTalk deployment lists its host in HOUQIN_ROBOT_WEBHOOK_HOSTS.
+ROBOT_HOSTS = {
+    RobotKind.WECOM: "qyapi.weixin.qq.com",
+    RobotKind.DINGTALK: "oapi.dingtalk.com",
+}
+
+
+def robot_host_allowed(kind, url):
+    host = (urlsplit(url).hostname or "").lower()
+    extra = {h.lower() for h in getattr(settings, "HOUQIN_ROBOT_WEBHOOK_HOSTS", ())}
+    return host == ROBOT_HOSTS.get(kind) or host in extra
 
 
 class RobotForm(StyledModelForm):
@@ -90,6 +105,12 @@ class RobotForm(StyledModelForm):
         if kind == RobotKind.WECOM:
             cleaned["secret"] = ""  # WeCom robots are not signed
         url = cleaned.get("webhook") or ""
+        if kind in ROBOT_HOSTS and url and not robot_host_allowed(kind, url):
+            self.add_error(
+                "webhook",
+                _("%(kind)s的地址应以 https://%(host)s/ 开头，请从群机器人设置中复制。")
+                % {"kind": RobotKind(kind).label, "host": ROBOT_HOSTS[kind]},
+            )
         if kind == RobotKind.WECOM and "qyapi.weixin.qq.com" in url and "key=" not in url:
             self.add_error("webhook", _("企业微信机器人的地址应包含 key= 参数。"))
         if kind == RobotKind.DINGTALK and "oapi.dingtalk.com" in url and "access_token=" not in url:

@@ -4,6 +4,8 @@ Nothing here is deleted: notifications stay in the inbox (read or not), outbox m
 stay listed whether sent or failed, robots are archived.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -143,6 +145,11 @@ class Robot(SchoolScopedModel, ArchivableModel):
                 head, _sep, token = url.partition(marker)
                 shown = f"{token[:4]}…{token[-4:]}" if len(token) > 10 else "…"
                 return f"{head}{marker}{shown}"
+        # Some other form (a private deployment's host): its key may sit anywhere in the
+        # path or the query, so only the server is shown.
+        parts = urlsplit(url)
+        if parts.scheme and parts.netloc and (parts.path.strip("/") or parts.query):
+            return f"{parts.scheme}://{parts.netloc}/…"
         return url
 
 

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +8,9 @@ from houqin.core.forms import StyledForm
 from houqin.org.models import Building, Campus, Floor, PlaceType
 from houqin.qr import registry
 from houqin.qr.labels import LAYOUTS, MAX_COPIES, MAX_LABELS
+
+ID_RE = re.compile(r"[0-9]{1,19}")
+MAX_ID = 2**63 - 1  # the largest bigint
 
 
 class ScanForm(StyledForm):
@@ -91,7 +96,9 @@ class LabelSelectionForm(StyledForm):
         self.is_valid()
         ids = []
         for part in (self.cleaned_data.get("ids") or "").replace(" ", "").split(","):
-            if part.isdigit():
+            # ASCII digits only, and no more than a database id can hold: "²", "１２" or
+            # a 30-digit number are ignored like any other bad value.
+            if ID_RE.fullmatch(part) and int(part) <= MAX_ID:
                 ids.append(int(part))
             if len(ids) > MAX_LABELS:
                 break
@@ -154,6 +161,7 @@ class LabelPrintForm(StyledForm):
 
 def _int(value):
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= MAX_ID else None

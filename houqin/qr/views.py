@@ -27,6 +27,9 @@ def open_code(request, token):
     ``?for=``, where that purpose sends it)."""
     purpose = _purpose(request)
     found = registry.find_token(request.user, request.school, token)
+    if found is not None and purpose is not None and found.kind.prefix not in purpose.kinds:
+        # A purpose only ever gets the kinds it asked for, as on the scan page.
+        found = None
     if found is None:
         # Unknown, another school's or out of the user's reach: the same answer for all.
         message = _not_found_message(f"/q/{token}", purpose)

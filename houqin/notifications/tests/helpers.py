@@ -16,7 +16,7 @@ def free_port():
 
 class RobotServer:
     """Records every POST (path with query, headers, raw body) and answers from
-    ``responses`` — (status, json) pairs, one per request — or {"errcode": 0}."""
+    ``responses`` — (status, json or raw bytes) pairs, one per request — or {"errcode": 0}."""
 
     def __init__(self):
         self.requests = []
@@ -33,9 +33,11 @@ class RobotServer:
                 status, answer = (
                     server.responses.pop(0) if server.responses else (200, {"errcode": 0})
                 )
-                data = json.dumps(answer).encode()
+                # bytes: sent as they are (an HTML error page, say), else as JSON.
+                raw_answer = isinstance(answer, bytes)
+                data = answer if raw_answer else json.dumps(answer).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "text/html" if raw_answer else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
