@@ -49,7 +49,9 @@ def holidays_known(year: int) -> bool:
 
     return (
         package_covers(year)
-        or CalendarDay.objects.filter(school__isnull=True, day__year=year, is_workday=False).exists()
+        or CalendarDay.objects.filter(
+            school__isnull=True, day__year=year, is_workday=False
+        ).exists()
     )
 
 
