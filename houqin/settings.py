@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "houqin.schedules",
     "houqin.files",
     "houqin.qr",
+    "houqin.repairs",
     "houqin.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("schedules/", include("houqin.schedules.urls")),
     path("files/", include("houqin.files.urls")),
     path("q/", include("houqin.qr.urls")),
+    path("repairs/", include("houqin.repairs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sysadmin/", admin.site.urls),
 ]

@@ -51,14 +51,19 @@ PERMISSIONS = {
     "notifications.view_outbox": _("查看消息发送队列"),
     "schedules.manage": _("管理定时任务和提醒"),
     "qr.print_labels": _("打印二维码标签"),
+    "repairs.report": _("报修"),
+    "repairs.work": _("接单维修"),
+    "repairs.manage": _("派单和管理报修"),
+    "repairs.view_all": _("查看全校报修和统计"),
 }
 
-STAFF_BASE = {"org.view_org"}
+STAFF_BASE = {"org.view_org", "repairs.report"}
 MANAGEMENT = STAFF_BASE | {"accounts.view_staff"}
 
 GRANTS = {
-    Position.PRINCIPAL: MANAGEMENT | {"org.manage_calendar", "approvals.manage_flows"},
-    Position.VICE_PRINCIPAL: MANAGEMENT,
+    Position.PRINCIPAL: MANAGEMENT
+    | {"org.manage_calendar", "approvals.manage_flows", "repairs.view_all"},
+    Position.VICE_PRINCIPAL: MANAGEMENT | {"repairs.view_all"},
     Position.LOGISTICS_MANAGER: MANAGEMENT
     | {
         "org.manage_places",
@@ -66,6 +71,8 @@ GRANTS = {
         "org.import_export",
         "schedules.manage",
         "qr.print_labels",
+        "repairs.manage",
+        "repairs.view_all",
     },
     Position.ASSET_CLERK: STAFF_BASE | {"org.manage_places", "qr.print_labels"},
     Position.DEPARTMENT_HEAD: MANAGEMENT,
@@ -77,7 +84,7 @@ GRANTS = {
     Position.CANTEEN_STAFF: STAFF_BASE,
     Position.CLEANING_STAFF: STAFF_BASE,
     Position.SECURITY_STAFF: STAFF_BASE,
-    Position.MAINTENANCE_STAFF: STAFF_BASE,
+    Position.MAINTENANCE_STAFF: STAFF_BASE | {"repairs.work"},
     Position.DRIVER: STAFF_BASE,
     Position.BUS_ESCORT: STAFF_BASE,
     Position.UNION_CHAIR: STAFF_BASE,
