@@ -104,7 +104,7 @@ OBJECT_URLS = {
 
 
 APP_MODULES = []
-for _app in ("approvals", "notifications", "schedules", "files", "qr"):
+for _app in ("approvals", "notifications", "schedules", "files", "qr", "repairs"):
     try:
         _module = importlib.import_module(f"houqin.{_app}.tests.tenancy")
     except ModuleNotFoundError:

@@ -105,6 +105,8 @@ GRANTS = {
         "notifications.view_outbox",
         "schedules.manage",
         "qr.print_labels",
+        "repairs.manage",
+        "repairs.view_all",
     },
     Position.SECURITY_ADMIN: STAFF_BASE | {"accounts.view_login_records"},
     Position.AUDIT_ADMIN: STAFF_BASE | {"accounts.view_audit_log"},
@@ -112,6 +114,19 @@ GRANTS = {
 
 # Leaders whose leave goes straight to the principal; used by the approval flows.
 LEADER_POSITIONS = {Position.PRINCIPAL, Position.VICE_PRINCIPAL}
+
+
+# Holding the left permission is authority over the right ones: whoever manages repairs
+# may appoint the workers who do them (e.g. importing 维修工).
+IMPLIES = {"repairs.manage": {"repairs.work", "repairs.view_all"}}
+
+
+def with_implied(perms):
+    """``perms`` and every permission they imply."""
+    result = set(perms)
+    for perm in perms:
+        result |= IMPLIES.get(perm, set())
+    return result
 
 
 def permissions_for(positions):

@@ -27,7 +27,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from houqin.accounts.models import Appointment, Gender, Staff, User
-from houqin.accounts.roles import GRANTS, PERMISSIONS, Position
+from houqin.accounts.roles import GRANTS, PERMISSIONS, Position, with_implied
 from houqin.core.pinyin import full_pinyin
 from houqin.org.models import (
     GRADE_NAMES,
@@ -402,7 +402,7 @@ class PeopleImporter(Importer):
     def grantable_positions(self):
         """Positions whose permissions the importer holds: an import never grants more
         than its author has."""
-        held = {perm for perm in PERMISSIONS if self.user.has_perm(perm)}
+        held = with_implied({perm for perm in PERMISSIONS if self.user.has_perm(perm)})
         return [p for p in Position.values if GRANTS.get(p, set()) <= held and GRANTS.get(p)]
 
     def export_queryset(self):

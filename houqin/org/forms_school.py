@@ -5,6 +5,7 @@ Every form takes ``school``: choices and pickers offer only that school's record
 uniqueness within the school is checked here because ``school`` is never a form field."""
 
 from django import forms
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from houqin.accounts.models import Staff
@@ -250,7 +251,8 @@ def _setting_field(definition):
         )
     if definition.kind == "bool":
         return forms.BooleanField(required=False, **common)
-    return forms.CharField(max_length=200, required=False, **common)
+    validators = [import_string(definition.validator)] if definition.validator else []
+    return forms.CharField(max_length=200, required=False, validators=validators, **common)
 
 
 def _setting_help(definition):

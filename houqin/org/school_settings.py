@@ -21,6 +21,8 @@ class SettingDef:
     help: str = ""
     min_value: object = None
     max_value: object = None
+    # Dotted path to a function(value) that raises ValidationError for a bad value.
+    validator: str = ""
 
     def parse(self, raw):
         """Turn a stored JSON value back into a Python value of this setting's kind."""
@@ -44,6 +46,7 @@ GROUPS = {
     "leave": _("请假与外出"),
     "safety": _("校园安全"),
     "canteen": _("食堂食品安全"),
+    "repairs": _("报修"),
 }
 
 DEFINITIONS = [
@@ -233,6 +236,29 @@ DEFINITIONS = [
         _("小时"),
         min_value=48,
         max_value=240,
+    ),
+    SettingDef(
+        "repairs.working_hours",
+        "repairs",
+        _("维修工作时段"),
+        "text",
+        "08:00-12:00,13:30-17:30",
+        "",
+        _(
+            "响应和完成时限按校历工作日的这些时段计算；多个时段用逗号分隔，如 08:00-12:00,13:30-17:30"
+        ),
+        validator="houqin.repairs.deadlines.validate_periods",
+    ),
+    SettingDef(
+        "repairs.auto_confirm_workdays",
+        "repairs",
+        _("维修完成后自动确认"),
+        "int",
+        3,
+        _("个工作日"),
+        _("报修人超过此期限未确认，系统自动确认修好"),
+        min_value=1,
+        max_value=30,
     ),
 ]
 
