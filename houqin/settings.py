@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "houqin.files",
     "houqin.qr",
     "houqin.repairs",
+    "houqin.leave",
     "houqin.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("files/", include("houqin.files.urls")),
     path("q/", include("houqin.qr.urls")),
     path("repairs/", include("houqin.repairs.urls")),
+    path("leave/", include("houqin.leave.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sysadmin/", admin.site.urls),
 ]

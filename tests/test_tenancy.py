@@ -104,7 +104,7 @@ OBJECT_URLS = {
 
 
 APP_MODULES = []
-for _app in ("approvals", "notifications", "schedules", "files", "qr", "repairs"):
+for _app in ("approvals", "notifications", "schedules", "files", "qr", "repairs", "leave"):
     try:
         _module = importlib.import_module(f"houqin.{_app}.tests.tenancy")
     except ModuleNotFoundError:

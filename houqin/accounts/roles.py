@@ -55,15 +55,27 @@ PERMISSIONS = {
     "repairs.work": _("接单维修"),
     "repairs.manage": _("派单和管理报修"),
     "repairs.view_all": _("查看全校报修和统计"),
+    "leave.apply": _("请假和申请出门"),
+    "leave.view_all": _("查看全校请假、外出和考勤统计"),
+    "leave.arrange_cover": _("安排代课和代班主任"),
+    "leave.gate": _("门岗登记出门条"),
+    "leave.manage": _("管理请假类型、销假和缺勤记录"),
 }
 
-STAFF_BASE = {"org.view_org", "repairs.report"}
+STAFF_BASE = {"org.view_org", "repairs.report", "leave.apply"}
 MANAGEMENT = STAFF_BASE | {"accounts.view_staff"}
 
 GRANTS = {
     Position.PRINCIPAL: MANAGEMENT
-    | {"org.manage_calendar", "approvals.manage_flows", "repairs.view_all"},
-    Position.VICE_PRINCIPAL: MANAGEMENT | {"repairs.view_all"},
+    | {
+        "org.manage_calendar",
+        "approvals.manage_flows",
+        "repairs.view_all",
+        "leave.view_all",
+        "leave.arrange_cover",
+    },
+    Position.VICE_PRINCIPAL: MANAGEMENT
+    | {"repairs.view_all", "leave.view_all", "leave.arrange_cover"},
     Position.LOGISTICS_MANAGER: MANAGEMENT
     | {
         "org.manage_places",
@@ -73,9 +85,10 @@ GRANTS = {
         "qr.print_labels",
         "repairs.manage",
         "repairs.view_all",
+        "leave.manage",
     },
     Position.ASSET_CLERK: STAFF_BASE | {"org.manage_places", "qr.print_labels"},
-    Position.DEPARTMENT_HEAD: MANAGEMENT,
+    Position.DEPARTMENT_HEAD: MANAGEMENT | {"leave.arrange_cover"},
     Position.GRADE_LEADER: MANAGEMENT,
     Position.CLASS_TEACHER: STAFF_BASE,
     Position.TEACHER: STAFF_BASE,
@@ -83,7 +96,7 @@ GRANTS = {
     Position.CANTEEN_MANAGER: STAFF_BASE,
     Position.CANTEEN_STAFF: STAFF_BASE,
     Position.CLEANING_STAFF: STAFF_BASE,
-    Position.SECURITY_STAFF: STAFF_BASE,
+    Position.SECURITY_STAFF: STAFF_BASE | {"leave.gate"},
     Position.MAINTENANCE_STAFF: STAFF_BASE | {"repairs.work"},
     Position.DRIVER: STAFF_BASE,
     Position.BUS_ESCORT: STAFF_BASE,
@@ -107,6 +120,7 @@ GRANTS = {
         "qr.print_labels",
         "repairs.manage",
         "repairs.view_all",
+        "leave.manage",
     },
     Position.SECURITY_ADMIN: STAFF_BASE | {"accounts.view_login_records"},
     Position.AUDIT_ADMIN: STAFF_BASE | {"accounts.view_audit_log"},
@@ -118,7 +132,10 @@ LEADER_POSITIONS = {Position.PRINCIPAL, Position.VICE_PRINCIPAL}
 
 # Holding the left permission is authority over the right ones: whoever manages repairs
 # may appoint the workers who do them (e.g. importing 维修工).
-IMPLIES = {"repairs.manage": {"repairs.work", "repairs.view_all"}}
+IMPLIES = {
+    "repairs.manage": {"repairs.work", "repairs.view_all"},
+    "leave.manage": {"leave.gate", "leave.view_all", "leave.arrange_cover"},
+}
 
 
 def with_implied(perms):
