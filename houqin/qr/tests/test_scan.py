@@ -219,9 +219,9 @@ def test_it_requires_the_qr_itself_for_proof_of_presence(login, teacher, place, 
 
 
 def test_it_limits_a_purpose_to_its_kinds(login, teacher, place, registry_snapshot):
-    registry.register_purpose("gate", "出门条", kinds=["G"], url_for=lambda r, f: "/")
-    page = login(teacher).get(SCAN, {"code": "A301", "for": "gate"}).content.decode()
-    assert "没有找到编码为“A301”的记录" in page
+    registry.register_purpose("only_g", "只收 G 类", kinds=["G"], url_for=lambda r, f: "/")
+    page = login(teacher).get(SCAN, {"code": "A301", "for": "only_g"}).content.decode()
+    assert "没有找到编码为“A301”的" in page
 
 
 # Navigation
