@@ -576,21 +576,34 @@ def vendor_edit(request, pk):
     return _vendor_form(request, get_for_user(request, Vendor, pk))
 
 
-def _vendor_form(request, vendor):
-    form = VendorForm(request.POST or None, instance=vendor, school=request.school)
+def _settings_form(request, form, *, section, back, heading, message, help_text=""):
+    """A settings page's create/edit form: save a valid post in one transaction, say so
+    (``message`` may name the record as ``%(name)s``) and go back to the section's list;
+    otherwise show the form (again, with its errors)."""
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            vendor = form.save()
-        messages.success(request, _("已保存维修单位“%(name)s”。") % {"name": vendor.name})
-        return redirect("repairs:vendor_list")
+            saved = form.save()
+        messages.success(request, message % {"name": saved})
+        return redirect(back)
     context = {
         "form": form,
-        "vendor": vendor,
-        "heading": _("编辑维修单位") if vendor.pk else _("新增维修单位"),
-        "section": "vendors",
-        "cancel_url": reverse("repairs:vendor_list"),
+        "heading": heading,
+        "section": section,
+        "cancel_url": reverse(back),
+        "help": help_text,
     }
     return render(request, "repairs/settings/form.html", context)
+
+
+def _vendor_form(request, vendor):
+    return _settings_form(
+        request,
+        VendorForm(request.POST or None, instance=vendor, school=request.school),
+        section="vendors",
+        back="repairs:vendor_list",
+        heading=_("编辑维修单位") if vendor.pk else _("新增维修单位"),
+        message=_("已保存维修单位“%(name)s”。"),
+    )
 
 
 @require_POST
@@ -630,20 +643,15 @@ def rule_edit(request, pk):
 
 
 def _rule_form(request, rule):
-    form = DispatchRuleForm(request.POST or None, instance=rule, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("已保存自动派单规则。"))
-        return redirect("repairs:rule_list")
-    context = {
-        "form": form,
-        "heading": _("编辑自动派单规则") if rule.pk else _("新增自动派单规则"),
-        "section": "rules",
-        "cancel_url": reverse("repairs:rule_list"),
-        "help": _("报修提交后，这个类别（和校区）的报修单直接派给所选人员或单位，无需等待派单。"),
-    }
-    return render(request, "repairs/settings/form.html", context)
+    return _settings_form(
+        request,
+        DispatchRuleForm(request.POST or None, instance=rule, school=request.school),
+        section="rules",
+        back="repairs:rule_list",
+        heading=_("编辑自动派单规则") if rule.pk else _("新增自动派单规则"),
+        message=_("已保存自动派单规则。"),
+        help_text=_("报修提交后，这个类别（和校区）的报修单直接派给所选人员或单位，无需等待派单。"),
+    )
 
 
 @require_POST
@@ -684,23 +692,18 @@ def deadline_edit(request, pk):
 
 
 def _deadline_form(request, deadline):
-    form = DeadlineForm(request.POST or None, instance=deadline, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("已保存维修时限。新的报修单按新时限计算。"))
-        return redirect("repairs:deadline_list")
-    context = {
-        "form": form,
-        "heading": _("编辑维修时限") if deadline.pk else _("新增维修时限"),
-        "section": "deadlines",
-        "cancel_url": reverse("repairs:deadline_list"),
-        "help": _(
+    return _settings_form(
+        request,
+        DeadlineForm(request.POST or None, instance=deadline, school=request.school),
+        section="deadlines",
+        back="repairs:deadline_list",
+        heading=_("编辑维修时限") if deadline.pk else _("新增维修时限"),
+        message=_("已保存维修时限。新的报修单按新时限计算。"),
+        help_text=_(
             "按学校作息的工作小时计算（节假日和下班时间不计）。"
             "不选类别的一条适用于该紧急程度的所有类别，选了类别的一条优先。"
         ),
-    }
-    return render(request, "repairs/settings/form.html", context)
+    )
 
 
 @require_POST
