@@ -291,3 +291,11 @@ def test_it_needs_a_reason_to_archive(login, manager, place):
 
 def test_it_archives_only_by_post(login, manager, place):
     assert login(manager).get(f"/org/places/{place.pk}/archive/").status_code == 405
+
+
+def test_it_offers_the_archive_card_to_a_manager(login, manager, place):
+    page = login(manager).get(f"/org/places/{place.pk}/").content.decode()
+    assert 'id="archive-form"' in page
+    assert "停用场所" in page
+    assert "确定停用这个场所吗？" in page
+    assert f'action="/org/places/{place.pk}/archive/"' in page
