@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from houqin.accounts.access import department_scope, school_of, school_required
 from houqin.accounts.models import Staff
-from houqin.accounts.roles import IMPLIES, Position
+from houqin.accounts.roles import Position
 from houqin.core.forms import ArchiveForm, StyledForm, StyledModelForm
 from houqin.core.htmx import render_page
 from houqin.core.views import archive_from_post, restore_from_post
@@ -54,19 +54,14 @@ COVERABLE = (LeaveStatus.PENDING, LeaveStatus.APPROVED, LeaveStatus.ENDED)
 MAX_PERIOD = 12
 
 
-def may(user, perm):
-    """``perm``, or ``leave.manage``, which stands for every office permission
-    (``accounts.roles.IMPLIES``)."""
-    return user.has_perm(perm) or (perm in IMPLIES[MANAGE] and user.has_perm(MANAGE))
-
-
 def office_required(*perms):
-    """``school_required``, then any of ``perms`` (``leave.manage`` counts as each)."""
+    """``school_required``, then any of ``perms``. (Every position granted ``leave.manage``
+    is granted ``leave.view_all`` and ``leave.arrange_cover`` too, in accounts.roles.)"""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not any(may(request.user, perm) for perm in perms):
+            if not any(request.user.has_perm(perm) for perm in perms):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -80,7 +75,7 @@ def scoped(queryset, user, *, staff_path="staff"):
     their school; with ``leave.view_all`` all of it, else (a department head arranging
     cover) the people of the departments their positions are limited to."""
     queryset = queryset.filter(school=school_of(user))
-    if may(user, VIEW_ALL):
+    if user.has_perm(VIEW_ALL):
         return queryset
     departments = department_scope(user)
     if departments is None:
