@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "houqin.qr",
     "houqin.repairs",
     "houqin.leave",
+    "houqin.hazards",
+    "houqin.patrols",
+    "houqin.assets",
+    "houqin.stocktakes",
+    "houqin.supplies",
     "houqin.demo",
 ]
 

@@ -13,6 +13,11 @@ urlpatterns = [
     path("q/", include("houqin.qr.urls")),
     path("repairs/", include("houqin.repairs.urls")),
     path("leave/", include("houqin.leave.urls")),
+    path("hazards/", include("houqin.hazards.urls")),
+    path("patrols/", include("houqin.patrols.urls")),
+    path("assets/", include("houqin.assets.urls")),
+    path("stocktakes/", include("houqin.stocktakes.urls")),
+    path("supplies/", include("houqin.supplies.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sysadmin/", admin.site.urls),
 ]

@@ -104,7 +104,20 @@ OBJECT_URLS = {
 
 
 APP_MODULES = []
-for _app in ("approvals", "notifications", "schedules", "files", "qr", "repairs", "leave"):
+for _app in (
+    "approvals",
+    "notifications",
+    "schedules",
+    "files",
+    "qr",
+    "repairs",
+    "leave",
+    "hazards",
+    "patrols",
+    "assets",
+    "stocktakes",
+    "supplies",
+):
     try:
         _module = importlib.import_module(f"houqin.{_app}.tests.tenancy")
     except ModuleNotFoundError:

@@ -60,9 +60,30 @@ PERMISSIONS = {
     "leave.arrange_cover": _("安排代课和代班主任"),
     "leave.gate": _("门岗登记出门条"),
     "leave.manage": _("管理请假类型、销假和缺勤记录"),
+    "patrols.patrol": _("巡查和检查（手机巡查）"),
+    "patrols.manage": _("管理检查表、巡查路线和安排，查看全校巡查记录"),
+    "patrols.view_all": _("查看全校巡查记录和覆盖情况"),
+    "hazards.report": _("上报隐患"),
+    "hazards.manage": _("管理隐患台账：指派、验证、销号"),
+    "hazards.view_all": _("查看全校隐患台账和统计"),
+    "hazards.view_district": _("查看辖区学校的重大隐患"),
+    "assets.view_own": _("查看本人使用和保管的资产"),
+    "assets.manage": _("管理资产卡片、验收入账和折旧"),
+    "assets.view_all": _("查看全校资产和报表"),
+    "assets.view_district": _("查看辖区学校的资产"),
+    "supplies.request": _("领用和归还物品"),
+    "supplies.manage": _("管理物品、入库、发放和盘库"),
+    "supplies.view_all": _("查看全校物品领用统计"),
 }
 
-STAFF_BASE = {"org.view_org", "repairs.report", "leave.apply"}
+STAFF_BASE = {
+    "org.view_org",
+    "repairs.report",
+    "leave.apply",
+    "hazards.report",
+    "assets.view_own",
+    "supplies.request",
+}
 MANAGEMENT = STAFF_BASE | {"accounts.view_staff"}
 
 GRANTS = {
@@ -73,9 +94,23 @@ GRANTS = {
         "repairs.view_all",
         "leave.view_all",
         "leave.arrange_cover",
+        "patrols.patrol",
+        "patrols.view_all",
+        "hazards.view_all",
+        "assets.view_all",
+        "supplies.view_all",
     },
     Position.VICE_PRINCIPAL: MANAGEMENT
-    | {"repairs.view_all", "leave.view_all", "leave.arrange_cover"},
+    | {
+        "repairs.view_all",
+        "leave.view_all",
+        "leave.arrange_cover",
+        "patrols.patrol",
+        "patrols.view_all",
+        "hazards.view_all",
+        "assets.view_all",
+        "supplies.view_all",
+    },
     Position.LOGISTICS_MANAGER: MANAGEMENT
     | {
         "org.manage_places",
@@ -88,22 +123,43 @@ GRANTS = {
         "leave.manage",
         "leave.view_all",
         "leave.arrange_cover",
+        "patrols.patrol",
+        "patrols.manage",
+        "patrols.view_all",
+        "hazards.manage",
+        "hazards.view_all",
+        "assets.manage",
+        "assets.view_all",
+        "supplies.manage",
+        "supplies.view_all",
     },
-    Position.ASSET_CLERK: STAFF_BASE | {"org.manage_places", "qr.print_labels"},
+    Position.ASSET_CLERK: STAFF_BASE
+    | {
+        "org.manage_places",
+        "qr.print_labels",
+        "assets.manage",
+        "assets.view_all",
+        "supplies.manage",
+        "supplies.view_all",
+    },
     Position.DEPARTMENT_HEAD: MANAGEMENT | {"leave.arrange_cover"},
     Position.GRADE_LEADER: MANAGEMENT,
     Position.CLASS_TEACHER: STAFF_BASE,
     Position.TEACHER: STAFF_BASE,
-    Position.DUTY_ADMIN: MANAGEMENT,
-    Position.CANTEEN_MANAGER: STAFF_BASE,
+    Position.DUTY_ADMIN: MANAGEMENT | {"patrols.patrol"},
+    Position.CANTEEN_MANAGER: STAFF_BASE | {"patrols.patrol"},
     Position.CANTEEN_STAFF: STAFF_BASE,
     Position.CLEANING_STAFF: STAFF_BASE,
-    Position.SECURITY_STAFF: STAFF_BASE | {"leave.gate"},
+    Position.SECURITY_STAFF: STAFF_BASE | {"leave.gate", "patrols.patrol"},
     Position.MAINTENANCE_STAFF: STAFF_BASE | {"repairs.work"},
-    Position.DRIVER: STAFF_BASE,
-    Position.BUS_ESCORT: STAFF_BASE,
+    Position.DRIVER: STAFF_BASE | {"patrols.patrol"},
+    Position.BUS_ESCORT: STAFF_BASE | {"patrols.patrol"},
     Position.UNION_CHAIR: STAFF_BASE,
-    Position.DISTRICT_OFFICER: {"district.view_schools"},
+    Position.DISTRICT_OFFICER: {
+        "district.view_schools",
+        "hazards.view_district",
+        "assets.view_district",
+    },
     # 三员分立: the system administrator runs the school's data but reads no audit log;
     # the security administrator watches sign-ins; the audit administrator reads the log.
     Position.SYSTEM_ADMIN: MANAGEMENT
@@ -125,6 +181,15 @@ GRANTS = {
         "leave.manage",
         "leave.view_all",
         "leave.arrange_cover",
+        "patrols.patrol",
+        "patrols.manage",
+        "patrols.view_all",
+        "hazards.manage",
+        "hazards.view_all",
+        "assets.manage",
+        "assets.view_all",
+        "supplies.manage",
+        "supplies.view_all",
     },
     Position.SECURITY_ADMIN: STAFF_BASE | {"accounts.view_login_records"},
     Position.AUDIT_ADMIN: STAFF_BASE | {"accounts.view_audit_log"},
@@ -139,6 +204,10 @@ LEADER_POSITIONS = {Position.PRINCIPAL, Position.VICE_PRINCIPAL}
 IMPLIES = {
     "repairs.manage": {"repairs.work", "repairs.view_all"},
     "leave.manage": {"leave.gate", "leave.view_all", "leave.arrange_cover"},
+    "patrols.manage": {"patrols.patrol", "patrols.view_all"},
+    "hazards.manage": {"hazards.view_all"},
+    "assets.manage": {"assets.view_all"},
+    "supplies.manage": {"supplies.view_all"},
 }
 
 

@@ -108,7 +108,8 @@ FLOWS += [
             _step(T.PRINCIPAL, "校长审批"),
         ],
     ),
-    # Disposals by book value (DOMAIN.md): the school up to 500 yuan, the district above.
+    # Disposals by the cards' original book value (账面原值, as the disposal rules count it;
+    # DOMAIN.md): the school up to 500 yuan, the district above.
     (
         "disposal",
         "处置五百元以下",

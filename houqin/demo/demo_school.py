@@ -716,7 +716,20 @@ class _Loader:
         """Each platform service seeds its own demo data (approval flows, schedules…) in
         ``houqin/<app>/demo.py``: ``load(school, staff)`` with staff by username."""
         staff = {s.user.username: s for s in self.staff.values() if s.user_id}
-        for app in ("approvals", "notifications", "schedules", "files", "qr", "repairs", "leave"):
+        for app in (
+            "approvals",
+            "notifications",
+            "schedules",
+            "files",
+            "qr",
+            "repairs",
+            "leave",
+            "hazards",
+            "patrols",
+            "assets",
+            "stocktakes",
+            "supplies",
+        ):
             try:
                 module = importlib.import_module(f"houqin.{app}.demo")
             except ModuleNotFoundError:

@@ -91,6 +91,9 @@ class Purpose:
     perm: str | None = None
     require_token: bool = False
     hint: str = ""
+    # Resolves records of the school the user may not open (anyone reports a repair from
+    # any card's label); ``url_for`` then shows only what the purpose needs.
+    any_record: bool = False
 
     def allowed(self, user):
         return self.perm is None or user.has_perm(self.perm)
@@ -145,7 +148,9 @@ def register_kind(
     return kind
 
 
-def register_purpose(code, label, *, kinds, url_for, perm=None, require_token=False, hint=""):
+def register_purpose(
+    code, label, *, kinds, url_for, perm=None, require_token=False, hint="", any_record=False
+):
     purpose = Purpose(
         code=code,
         label=label,
@@ -154,6 +159,7 @@ def register_purpose(code, label, *, kinds, url_for, perm=None, require_token=Fa
         perm=perm,
         require_token=require_token,
         hint=hint,
+        any_record=any_record,
     )
     _purposes[code] = purpose
     return purpose
@@ -192,9 +198,10 @@ def normalise(text):
     return text.strip()
 
 
-def find(user, school, text, *, kinds_allowed=None):
-    """Records of ``school`` that ``user`` may see and that ``text`` names: a scanned URL,
-    a token, or a human code (``A301``, or ``P:A301`` for one kind). Usually one."""
+def find(user, school, text, *, kinds_allowed=None, visible_only=True):
+    """Records of ``school`` that ``user`` may see (any of the school's with
+    ``visible_only=False``) and that ``text`` names: a scanned URL, a token, or a human
+    code (``A301``, or ``P:A301`` for one kind). Usually one."""
     text = normalise(text)
     if not text:
         return []
@@ -202,19 +209,20 @@ def find(user, school, text, *, kinds_allowed=None):
     url_match = URL_TOKEN_RE.match(text)
     if url_match:
         found = _by_token(school, url_match.group(1).upper(), allowed)
-        return [f for f in found if f.kind.can_view(user, f.obj)]
-    found = []
-    if TOKEN_RE.match(text.upper()):
-        found = _by_token(school, text.upper(), allowed)
-    if not found:
-        found = _by_code(school, text, allowed)
-    return [f for f in found if f.kind.can_view(user, f.obj)]
+    else:
+        found = []
+        if TOKEN_RE.match(text.upper()):
+            found = _by_token(school, text.upper(), allowed)
+        if not found:
+            found = _by_code(school, text, allowed)
+    return [f for f in found if not visible_only or f.kind.can_view(user, f.obj)]
 
 
-def find_token(user, school, token):
-    """The record behind ``/q/<token>``, or None (unknown, another school's, or hidden)."""
+def find_token(user, school, token, *, visible_only=True):
+    """The record behind ``/q/<token>``, or None (unknown, another school's, or hidden —
+    unless ``visible_only=False``)."""
     found = _by_token(school, token.upper(), list(_kinds.values()))
-    found = [f for f in found if f.kind.can_view(user, f.obj)]
+    found = [f for f in found if not visible_only or f.kind.can_view(user, f.obj)]
     return found[0] if found else None
 
 

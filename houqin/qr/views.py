@@ -26,7 +26,9 @@ def open_code(request, token):
     """``/q/<token>``, what a phone's camera app opens: the record's page (or, with
     ``?for=``, where that purpose sends it)."""
     purpose = _purpose(request)
-    found = registry.find_token(request.user, request.school, token)
+    found = registry.find_token(
+        request.user, request.school, token, visible_only=not (purpose and purpose.any_record)
+    )
     if found is not None and purpose is not None and found.kind.prefix not in purpose.kinds:
         # A purpose only ever gets the kinds it asked for, as on the scan page.
         found = None
@@ -50,6 +52,7 @@ def scan(request):
             request.school,
             text,
             kinds_allowed=purpose.kinds if purpose else None,
+            visible_only=not (purpose and purpose.any_record),
         )
         if len(found) == 1:
             return _go(request, found[0], purpose, form=form)

@@ -33,10 +33,11 @@ class RepairsConfig(AppConfig):
         register_purpose(
             "repair",
             _("报修"),
-            kinds=["P"],
+            kinds=["P", "A"],
             url_for=report_url,
             perm="repairs.report",
             hint=_("扫教室门口或设备上的二维码，直接报修"),
+            any_record=True,
         )
         on_tick(jobs.on_heartbeat)
 
@@ -47,6 +48,10 @@ def report_url(request, found):
 
     from houqin.qr.registry import ScanRefused
 
+    if found.kind.prefix == "A":
+        if found.obj.status == "disposed":
+            raise ScanRefused(_("这件资产已处置，不能报修。"))
+        return reverse("repairs:report") + f"?asset={found.obj.pk}"
     if not getattr(found.obj, "is_active", True):
         raise ScanRefused(_("该场所已停用，不能报修。"))
     return reverse("repairs:report") + f"?place={found.obj.pk}"

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin.accounts.models import Staff
 from houqin.accounts.roles import GRANTS
+from houqin.assets.models import Asset
+from houqin.assets.models import Status as AssetStatus
 from houqin.core.forms import StyledForm, StyledModelForm
 from houqin.core.widgets import PickerWidget
 from houqin.files.forms import PhotosField
@@ -108,7 +110,7 @@ class ReportForm(StyledModelForm):
 
     class Meta:
         model = RepairRequest
-        fields = ["place", "category", "description", "urgency"]
+        fields = ["place", "asset", "category", "description", "urgency"]
         widgets = {
             "category": ChoiceTiles(columns=3, icons=CATEGORY_ICONS),
             "urgency": ChoiceTiles(columns=3),
@@ -126,11 +128,28 @@ class ReportForm(StyledModelForm):
         places = Place.objects.for_user(user).active().select_related("building")
         self.fields["place"].queryset = places
         self.fields["place"].widget = PickerWidget("org:pick_places", Place)
+        # Set from an asset label's scan (``?asset=``); shown, not chosen, on the form.
+        self.fields["asset"].queryset = (
+            Asset.objects.for_user(user)
+            .exclude(status=AssetStatus.DISPOSED)
+            .select_related("place")
+        )
+        self.fields["asset"].widget = forms.HiddenInput()
+        self.fields["asset"].error_messages["invalid_choice"] = _("没有找到这件资产，或它已处置。")
         self.fields["category"].choices = Category.choices
         self.fields["urgency"].choices = Urgency.choices
 
     def clean_description(self):
         return " ".join((self.cleaned_data.get("description") or "").split())
+
+    def clean(self):
+        data = super().clean()
+        # Reported from an asset's label: its room is the place unless another was chosen.
+        asset = data.get("asset")
+        if asset is not None and not data.get("place") and asset.place_id:
+            data["place"] = asset.place
+            self.errors.pop("place", None)
+        return data
 
 
 class TargetField(forms.ChoiceField):

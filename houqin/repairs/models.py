@@ -147,6 +147,15 @@ class RepairRequest(SchoolScopedModel):
     place = models.ForeignKey(
         "org.Place", verbose_name=_("报修地点"), on_delete=models.PROTECT, related_name="repairs"
     )
+    # The asset card reported from its label (or picked), so the card shows its repairs.
+    asset = models.ForeignKey(
+        "assets.Asset",
+        verbose_name=_("报修资产"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repairs",
+    )
     category = models.CharField(_("维修类别"), max_length=20, choices=Category.choices)
     urgency = models.CharField(
         _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL

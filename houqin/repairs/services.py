@@ -295,9 +295,10 @@ def similar_open_requests(school, *, place, description="", limit=5):
     return candidates[:limit]
 
 
-def report(*, by, place, category, urgency, description, photos=(), now=None):
+def report(*, by, place, category, urgency, description, photos=(), asset=None, now=None):
     """A new request: number, deadlines from ``deadlines.py``, auto-dispatch by the
-    school's DispatchRule, photos attached with role "report". Returns the request."""
+    school's DispatchRule, photos attached with role "report"; ``asset`` is the card it
+    was reported from (its label). Returns the request."""
     now = _now(now)
     if by is None or by.school_id is None or not _can(by, "repairs.report"):
         raise RepairError(_("你没有报修的权限。"))
@@ -318,6 +319,8 @@ def report(*, by, place, category, urgency, description, photos=(), now=None):
         raise RepairError(_("故障描述最多 500 字。"))
 
     school = by.school
+    if asset is not None and asset.school_id != school.pk:
+        raise RepairError(_("没有找到这件资产。"))
     with transaction.atomic():
         number = _next_number(school, now)
         response_due, completion_due = deadlines.due_dates(school, urgency, category, now)
@@ -325,6 +328,7 @@ def report(*, by, place, category, urgency, description, photos=(), now=None):
             school=school,
             number=number,
             place=place,
+            asset=asset,
             category=category,
             urgency=urgency,
             description=description,

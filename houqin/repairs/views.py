@@ -81,6 +81,7 @@ def report(request):
                     urgency=data["urgency"],
                     description=data["description"],
                     photos=data["photos"],
+                    asset=data.get("asset"),
                 )
             except RepairError as error:
                 form.add_error(None, str(error))
@@ -98,6 +99,13 @@ def report(request):
                 form.add_error("photos", _("请重新选择照片（页面刷新后需重新添加）。"))
     else:
         initial = {}
+        asset = _asset_for(request, request.GET.get("asset"))
+        if request.GET.get("asset") and asset is None:
+            messages.error(request, _("没有找到这件资产，或它已处置。请选择报修地点。"))
+        elif asset is not None:
+            initial["asset"] = asset.pk
+            if asset.place_id:
+                initial["place"] = asset.place_id
         place_id = request.GET.get("place")
         if place_id:
             place = _place_for(request, place_id)
@@ -110,10 +118,28 @@ def report(request):
     context = {
         "form": form,
         "place": place,
+        "asset": _asset_for(request, form["asset"].value()),
         "similar": _similar(request, place, form["description"].value() or ""),
         "scan_url": scan_url("repair"),
     }
     return render(request, "repairs/report.html", context)
+
+
+def _asset_for(request, asset_id):
+    """The card a label scan named (``?asset=``), if the reporter's school has it."""
+    if not asset_id:
+        return None
+    from houqin.assets.models import Asset, Status
+
+    try:
+        return (
+            Asset.objects.for_user(request.user)
+            .exclude(status=Status.DISPOSED)
+            .filter(pk=int(asset_id))
+            .first()
+        )
+    except (TypeError, ValueError):
+        return None
 
 
 def _place_for(request, place_id):

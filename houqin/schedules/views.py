@@ -19,7 +19,7 @@ from houqin.core.audit import history_for
 from houqin.core.forms import ArchiveForm
 from houqin.core.htmx import render_page
 from houqin.core.views import archive_from_post, restore_from_post
-from houqin.schedules import services
+from houqin.schedules import reminder, services
 from houqin.schedules.forms import (
     RULE_FIELDS,
     RunFilterForm,
@@ -164,7 +164,8 @@ def _schedule_form(request, schedule):
             messages.success(request, _("已保存定时任务“%(name)s”。") % {"name": schedule.name})
             return redirect("schedules:detail", pk=schedule.pk)
     else:
-        default_job = next(iter(all_jobs()), None)
+        # A new schedule starts as the general reminder; modules' jobs are chosen on purpose.
+        default_job = get_job(reminder.CODE) or next(iter(all_jobs()), None)
         job_code = (
             request.GET.get("job_code") or schedule.job_code or getattr(default_job, "code", "")
         )

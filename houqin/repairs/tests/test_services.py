@@ -583,7 +583,7 @@ def test_scanning_a_place_for_repair_opens_the_report_form(rf, teacher, place):
     from houqin.qr.registry import Found, ScanRefused, get_kind, get_purpose
 
     purpose = get_purpose("repair")
-    assert purpose.kinds == ("P",) and purpose.perm == "repairs.report"
+    assert purpose.kinds == ("P", "A") and purpose.perm == "repairs.report"
     request = rf.get("/q/scan/")
     request.user = teacher.user
     found = Found(obj=place, kind=get_kind("P"), token=None, by_token=False)
