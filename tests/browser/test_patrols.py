@@ -459,9 +459,12 @@ def test_it_keeps_a_round_the_server_cannot_take_yet(phone, live_server, demo):
     page_errors = []
     phone.on("pageerror", lambda error: page_errors.append(str(error)))
     route = demo["expected"].plan.route
+    # The school's server is out of reach (the phone still has a signal). Blocked on the
+    # whole context before signing in: a route added while the login's redirect is still
+    # loading can miss the first syncs of the new page.
+    phone.context.route("**/patrols/sync/", lambda request: request.abort())
     _sign_in(phone, "xiabin", f"/patrols/start/?route={route.pk}")
-    # The school's server is out of reach (the phone still has a signal).
-    phone.route("**/patrols/sync/", lambda request: request.abort())
+    expect(phone.get_by_test_id("round-title")).to_be_visible()
 
     point = phone.get_by_test_id("checkpoint").nth(0)
     _scan(phone, live_server, point, demo["places"][0])
@@ -484,7 +487,7 @@ def test_it_keeps_a_round_the_server_cannot_take_yet(phone, live_server, demo):
     assert Round.objects.count() == 0
 
     # The server is back; the next patrol page the guard opens sends the round.
-    phone.unroute("**/patrols/sync/")
+    phone.context.unroute("**/patrols/sync/")
     phone.goto(phone.url_for("/patrols/new/"))
     expect(phone.get_by_test_id("patrol-sync")).to_be_hidden()
     round_ = Round.objects.get()
