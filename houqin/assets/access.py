@@ -13,16 +13,11 @@ one. Anything else is a 404 in the views.
     get_visible_or_404(request, pk)         # one card or Http404
 """
 
-from django.http import Http404
-
-from houqin.accounts.access import campus_scope, staff_of
+from houqin.accounts.access import staff_of
 from houqin.assets.models import Acceptance, Asset, Status
+from houqin.core import visibility
 
 MANAGE, VIEW_ALL, VIEW_OWN = "assets.manage", "assets.view_all", "assets.view_own"
-
-
-def _user(request_or_user):
-    return getattr(request_or_user, "user", request_or_user)
 
 
 def sees_all(user):
@@ -35,30 +30,19 @@ def can_manage(user):
 
 def visible_assets(request_or_user):
     """The cards the user may see (a queryset of their school's cards)."""
-    user = _user(request_or_user)
-    staff = staff_of(user)
-    if staff is None or staff.school_id is None:
-        return Asset.objects.none()
+    user, staff, cards = visibility.school_records(Asset, request_or_user)
+    if staff is None:
+        return cards
     if sees_all(user):
-        cards = Asset.objects.filter(school_id=staff.school_id)
-        campuses = campus_scope(user)
-        return cards if campuses is None else cards.filter(place__campus_id__in=campuses)
+        return visibility.within_campuses(cards, user)
     if user.has_perm(VIEW_OWN):
-        return Asset.objects.filter(school_id=staff.school_id, custodian_id=staff.pk)
+        return cards.filter(custodian_id=staff.pk)
     return Asset.objects.none()
-
-
-def _get_or_404(visible, queryset, pk):
-    try:
-        return queryset.filter(pk__in=visible.values("pk")).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def get_visible_or_404(request_or_user, pk, queryset=None):
     """The card ``pk`` if the user may see it, else ``Http404`` (also for garbled ids)."""
-    queryset = queryset if queryset is not None else Asset.objects.all()
-    return _get_or_404(visible_assets(request_or_user), queryset, pk)
+    return visibility.get_visible_or_404(visible_assets(request_or_user), pk, queryset)
 
 
 def can_view(user, asset):
@@ -70,19 +54,16 @@ def can_add_photos(user, asset):
 
 
 def visible_acceptances(request_or_user):
-    user = _user(request_or_user)
-    staff = staff_of(user)
-    if staff is None or staff.school_id is None:
-        return Acceptance.objects.none()
-    acceptances = Acceptance.objects.filter(school_id=staff.school_id)
+    user, staff, acceptances = visibility.school_records(Acceptance, request_or_user)
+    if staff is None:
+        return acceptances
     if sees_all(user):
         return acceptances
     return acceptances.filter(group=staff)
 
 
 def get_acceptance_or_404(request_or_user, pk, queryset=None):
-    queryset = queryset if queryset is not None else Acceptance.objects.all()
-    return _get_or_404(visible_acceptances(request_or_user), queryset, pk)
+    return visibility.get_visible_or_404(visible_acceptances(request_or_user), pk, queryset)
 
 
 def can_view_acceptance(user, acceptance):

@@ -6,19 +6,15 @@ that ``FileResponse`` streams and then deletes: memory stays flat for a school's
 ledger. Dates are real Excel dates, money a number with two decimals.
 """
 
-import tempfile
-
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from houqin.core.xlsx import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
+from houqin.core.xlsx import header_cell, set_widths, to_tempfile, typed_cell
+
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0.00"
 AREA_FORMAT = "#,##0.00"
-HEADER_FILL = PatternFill("solid", fgColor="E3EFEF")
 CHUNK = 2000
 
 
@@ -78,17 +74,6 @@ def _name(record):
     return record.name if record is not None else ""
 
 
-def _cell(sheet, value, number_format=None, *, header=False):
-    cell = WriteOnlyCell(sheet, value=value)
-    if header:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    elif number_format and value not in (None, ""):
-        cell.number_format = number_format
-    return cell
-
-
 def assets_workbook(cards):
     """The cards (a queryset already narrowed to what the user may see and filtered) as
     a workbook in a temporary file. Runs a fixed number of queries."""
@@ -104,16 +89,14 @@ def assets_workbook(cards):
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("资产卡片"))
     spec = columns()
-    for index, (_header, width, _format, _value) in enumerate(spec, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    set_widths(sheet, [width for _header, width, _format, _value in spec])
     sheet.freeze_panes = "C2"
-    sheet.append([_cell(sheet, str(header), header=True) for header, *_rest in spec])
+    sheet.append([header_cell(sheet, header) for header, *_rest in spec])
     for asset in cards.iterator(chunk_size=CHUNK):
         sheet.append(
-            [_cell(sheet, value(asset), number_format) for _h, _w, number_format, value in spec]
+            [
+                typed_cell(sheet, value(asset), number_format)
+                for _h, _w, number_format, value in spec
+            ]
         )
-    # Handed to FileResponse, which closes it (and so deletes it) once it is sent.
-    output = tempfile.TemporaryFile()  # noqa: SIM115
-    book.save(output)
-    output.seek(0)
-    return output
+    return to_tempfile(book)

@@ -18,7 +18,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from houqin.core.models import NamedWithInitialsModel, TimeStampedModel
+from houqin.core.models import EventModel, NamedWithInitialsModel
 from houqin.org.models import SchoolScopedModel, SchoolScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -255,7 +255,7 @@ class Asset(SchoolScopedModel, NamedWithInitialsModel):
         return (self.original_value / self.life_months).quantize(Decimal("0.01"))
 
 
-class AssetEvent(TimeStampedModel):
+class AssetEvent(EventModel):
     """One line of a card's history (accepted, edited, moved, repaired, counted,
     disposed…). Written by the services only; never changed."""
 
@@ -272,17 +272,10 @@ class AssetEvent(TimeStampedModel):
         DISPOSE = "dispose", _("处置")
         NOTE = "note", _("备注")
 
+    subject_field = "asset"
+
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    note = models.CharField(_("说明"), max_length=500, blank=True)
     # What changed: {"field": [old, new], …} as display strings.
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
 
@@ -294,14 +287,6 @@ class AssetEvent(TimeStampedModel):
 
     def __str__(self):
         return f"{self.asset_id} {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("AssetEvent rows are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("AssetEvent rows are never deleted.")
 
 
 class Acceptance(SchoolScopedModel):

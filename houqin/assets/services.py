@@ -16,7 +16,6 @@ skip a number.
 import re
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,6 +31,7 @@ from houqin.assets.models import (
     Category,
     Status,
 )
+from houqin.core import workflow
 from houqin.core.pinyin import initials
 from houqin.org.models import School
 
@@ -253,14 +253,7 @@ def _changes(before, after):
 
 
 def _event(asset, action, by, *, note="", changes=None, at=None):
-    return AssetEvent.objects.create(
-        asset=asset,
-        action=action,
-        actor=by.user if by is not None else None,
-        note=(note or "")[:500],
-        changes=changes or {},
-        created_at=at or timezone.now(),
-    )
+    return AssetEvent.record(asset, action, by, note=note, changes=changes or {}, at=at)
 
 
 # --- cards ---------------------------------------------------------------------------
@@ -301,14 +294,7 @@ def asset_create(*, by, school, values, photos=(), now=None):
 
 
 def _attach(obj, photos, *, by, role=""):
-    if not photos:
-        return
-    from houqin.files.services import attach_all
-
-    try:
-        attach_all(obj, photos, by=by.user, role=role, images_only=True)
-    except ValidationError as error:
-        raise AssetError("；".join(error.messages)) from None
+    workflow.attach_photos(obj, photos, by=by, role=role, error=AssetError)
 
 
 def _lock(asset):

@@ -41,6 +41,7 @@ from houqin.assets.models import (
     Status,
 )
 from houqin.assets.services import AssetError, minimum_life_months, snapshot
+from houqin.core import workflow
 from houqin.org.models import Place, PlaceType, School
 
 Action = AssetEvent.Action
@@ -73,15 +74,7 @@ def _lock_school(school_id):
 def _next_number(model, school_id, prefix, year):
     """``<prefix>-<year>-<4 digits>``, consecutive per school and year. The caller holds
     the school lock."""
-    start = f"{prefix}-{year}-"
-    last = (
-        model.objects.filter(school_id=school_id, number__startswith=start)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last[len(start) :]) + 1 if last and last[len(start) :].isdigit() else 1
-    return f"{start}{sequence:04d}"
+    return workflow.next_number(model.objects.filter(school_id=school_id), f"{prefix}-{year}-", 4)
 
 
 def _lock_cards(school_id, asset_ids):
@@ -135,14 +128,7 @@ def _check_free(cards):
 
 
 def _event(asset, action, by, *, note="", changes=None, at=None):
-    AssetEvent.objects.create(
-        asset=asset,
-        action=action,
-        actor=by.user if by is not None else None,
-        note=(note or "")[:500],
-        changes=changes or {},
-        created_at=at or timezone.now(),
-    )
+    AssetEvent.record(asset, action, by, note=note, changes=changes or {}, at=at)
 
 
 def _changes(before, after):

@@ -4,15 +4,15 @@ result, one item each (the oldest delivery first). One query."""
 from django.utils.translation import gettext as _
 
 from houqin.assets.models import Acceptance
-from houqin.core.work import WorkItem, register_provider
+from houqin.core.work import WorkItem, register_provider, school_staff
 
 SHOWN = 5
 
 
 @register_provider
 def acceptances_to_check(request):
-    staff = getattr(request, "staff", None)
-    if staff is None or not staff.school_id:
+    staff = school_staff(request)
+    if staff is None:
         return []
     waiting = Acceptance.objects.filter(
         school_id=staff.school_id, group=staff, state=Acceptance.State.DRAFT

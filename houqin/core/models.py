@@ -64,3 +64,67 @@ class NamedWithInitialsModel(models.Model):
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_initials"}
         super().save(*args, **kwargs)
+
+
+class AppendOnlyModel(models.Model):
+    """Rows written once: saving an existing row or deleting one is refused. A subclass
+    with its own error overrides ``refuse``."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.refuse("changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse("deleted")
+
+    def refuse(self, change):
+        """Raise for ``change`` ("changed" or "deleted")."""
+        raise ValueError(f"{type(self).__name__} rows are never {change}.")
+
+
+class EventModel(AppendOnlyModel, TimeStampedModel):
+    """One line of a record's history: what was done (``action``, the subclass's
+    choices), by whom, with a note. Written by the services only; never changed.
+
+    ``subject_field`` names the subclass's foreign key to the record."""
+
+    subject_field = ""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def record(cls, subject, action, by, *, at=None, note="", **fields):
+        """Write one event of ``subject`` done by the Staff ``by`` (None: the system)."""
+        return cls.objects.create(
+            **{cls.subject_field: subject},
+            action=action,
+            actor=by.user if by is not None else None,
+            note=(note or "")[:500],
+            created_at=at or timezone.now(),
+            **fields,
+        )
+
+
+class StatusEvent(EventModel):
+    """An event that may move its record from one status to another."""
+
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+
+    class Meta:
+        abstract = True

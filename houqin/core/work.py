@@ -26,6 +26,22 @@ class QuickAction:
     icon: str
 
 
+def school_staff(request, perm=None):
+    """The signed-in user's Staff when they belong to a school (and hold ``perm``, when
+    one is named), else None: a provider shows nothing to anyone else."""
+    staff = getattr(request, "staff", None)
+    if staff is None or not staff.school_id:
+        return None
+    if perm is not None and not request.user.has_perm(perm):
+        return None
+    return staff
+
+
+def counted(count, **item):
+    """``[WorkItem(count=count, **item)]``, or no item at all when ``count`` is 0."""
+    return [WorkItem(count=count, **item)] if count else []
+
+
 _providers: list[Callable] = []
 _quick_actions: list[Callable] = []
 

@@ -13,21 +13,17 @@ else sees the hazards they reported or must rectify.
 """
 
 from django.db.models import Q
-from django.http import Http404
 
-from houqin.accounts.access import campus_scope, staff_of
+from houqin.accounts.access import staff_of
+from houqin.core import visibility
 from houqin.hazards.models import OPEN_STATUSES, Hazard
 
 MANAGER_PERMS = ("hazards.manage", "hazards.view_all")
 
 
-def _user(request_or_user):
-    return getattr(request_or_user, "user", request_or_user)
-
-
 def is_manager(user):
     """Sees the whole register of the school (``hazards.manage`` or ``hazards.view_all``)."""
-    return any(user.has_perm(perm) for perm in MANAGER_PERMS)
+    return visibility.has_any_perm(user, MANAGER_PERMS)
 
 
 def can_manage(user):
@@ -46,18 +42,11 @@ def is_party(staff, hazard):
 
 def visible_hazards(request_or_user):
     """The hazards the user may see (a queryset of their school's hazards)."""
-    user = _user(request_or_user)
-    staff = staff_of(user)
-    if staff is None or staff.school_id is None:
-        return Hazard.objects.none()
-    queryset = Hazard.objects.filter(school_id=staff.school_id)
+    user, staff, queryset = visibility.school_records(Hazard, request_or_user)
+    if staff is None:
+        return queryset
     if is_manager(user):
-        campuses = campus_scope(user)
-        if campuses is None:
-            return queryset
-        return queryset.filter(
-            Q(place__campus_id__in=campuses) | Q(place__isnull=True) | party_q(staff)
-        )
+        return visibility.within_campuses(queryset, user, Q(place__isnull=True) | party_q(staff))
     return queryset.filter(party_q(staff))
 
 
@@ -72,12 +61,7 @@ def can_view(user, hazard):
 
 def get_visible_or_404(request_or_user, pk, queryset=None):
     """The hazard ``pk`` if the user may see it, else ``Http404`` (also for garbled ids)."""
-    queryset = queryset if queryset is not None else Hazard.objects.all()
-    visible = visible_hazards(request_or_user).values("pk")
-    try:
-        return queryset.filter(pk__in=visible).get(pk=pk)
-    except (Hazard.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return visibility.get_visible_or_404(visible_hazards(request_or_user), pk, queryset)
 
 
 def can_add_photos(user, hazard):

@@ -8,33 +8,26 @@ two decimals. The workbook is written in openpyxl's write-only mode to a tempora
 that ``FileResponse`` streams and then deletes; it runs a fixed number of queries.
 """
 
-import tempfile
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from houqin.core.xlsx import HEADER_FILL, local_naive, to_tempfile
+from houqin.core.xlsx import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
 from houqin.hazards.models import Grade, HazardPlan, Status
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0.00"
-HEADER_FILL = PatternFill("solid", fgColor="E3EFEF")
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(vertical="top", wrap_text=True)
 # Rows above the table: the title, then what was exported.
 HEADER_ROW = 3
-
-
-def _local(moment):
-    """Excel has no time zones: the school's local wall-clock time, naive."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
 class _LedgerSheet:
@@ -203,7 +196,7 @@ def ledger_workbook(hazards, *, school, now=None, note=""):
             [
                 index,
                 hazard.number,
-                _local(hazard.reported_at),
+                local_naive(hazard.reported_at),
                 _name(hazard.reported_by),
                 _place(hazard),
                 hazard.get_domain_display(),
@@ -212,9 +205,9 @@ def ledger_workbook(hazards, *, school, now=None, note=""):
                 _rectification(hazard),
                 _name(hazard.owner),
                 hazard.deadline,
-                _local(hazard.rectified_at),
+                local_naive(hazard.rectified_at),
                 _name(hazard.verified_by),
-                _local(hazard.verified_at),
+                local_naive(hazard.verified_at),
                 _status(hazard),
                 _remarks(hazard, today),
             ]
@@ -239,18 +232,14 @@ def ledger_workbook(hazards, *, school, now=None, note=""):
             [
                 index,
                 hazard.number,
-                _local(hazard.reported_at),
+                local_naive(hazard.reported_at),
                 _place(hazard),
                 _description(hazard),
                 _status(hazard),
                 *plan_values,
             ]
         )
-    # Handed to FileResponse, which closes it (and so deletes it) once it is sent.
-    output = tempfile.TemporaryFile()  # noqa: SIM115
-    book.save(output)
-    output.seek(0)
-    return output
+    return to_tempfile(book)
 
 
 def filename(label, school):

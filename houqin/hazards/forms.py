@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from houqin.accounts.models import Staff
-from houqin.core.forms import StyledForm, StyledModelForm
+from houqin.core.forms import StatusFilterMixin, StyledForm, StyledModelForm
 from houqin.core.widgets import PickerWidget
 from houqin.files.forms import PhotosField
 from houqin.hazards.models import OPEN_STATUSES, Domain, Grade, Hazard, HazardPlan, Status
@@ -279,11 +279,9 @@ class VoidForm(StyledForm):
 OVERDUE_CHOICES = [("", _("不限期限")), ("1", _("仅看超期"))]
 
 
-class RegisterFilterForm(StyledForm):
+class RegisterFilterForm(StatusFilterMixin, StyledForm):
     """The register's filters; the names (status=open, domain, grade, building, overdue=1,
     owner, q) are also what the statistics pages link with."""
-
-    OPEN, ALL = "open", "all"
 
     q = forms.CharField(
         label=_("搜索"),
@@ -305,16 +303,10 @@ class RegisterFilterForm(StyledForm):
 
     def __init__(self, *args, user, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            (self.OPEN, _("未销号")),
-            (self.ALL, _("全部状态")),
-            *Status.choices,
-        ]
+        self.set_status_choices(_("未销号"), Status.choices)
         self.fields["domain"].choices = [("", _("全部类别")), *Domain.choices]
         self.fields["grade"].choices = [("", _("全部等级")), *Grade.choices]
-        building = self.fields["building"]
-        building.queryset = Building.objects.for_user(user).order_by("campus__code", "code")
-        building.choices = [("", _("全部楼宇")), *building.choices]
+        self.set_buildings(user)
         # Only the people who have been owners: a short list, not the whole staff.
         owners = Hazard.objects.filter(school=school, owner__isnull=False).values("owner_id")
         owner = self.fields["owner"]
@@ -327,11 +319,7 @@ class RegisterFilterForm(StyledForm):
         if not self.is_valid():
             return hazards.filter(status__in=OPEN_STATUSES)
         data = self.cleaned_data
-        status = data["status"] or self.OPEN
-        if status == self.OPEN:
-            hazards = hazards.filter(status__in=OPEN_STATUSES)
-        elif status != self.ALL:
-            hazards = hazards.filter(status=status)
+        hazards = self.filter_status(hazards, OPEN_STATUSES)
         for name in ("domain", "grade"):
             if data[name]:
                 hazards = hazards.filter(**{name: data[name]})

@@ -12,7 +12,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from houqin.core.models import ArchivableModel, NamedWithInitialsModel, TimeStampedModel
+from houqin.core.models import (
+    ArchivableModel,
+    NamedWithInitialsModel,
+    StatusEvent,
+    TimeStampedModel,
+)
 from houqin.org.models import SchoolScopedModel, SchoolScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -233,7 +238,7 @@ class HazardPlan(TimeStampedModel):
         verbose_name_plural = _("重大隐患整改方案")
 
 
-class HazardEvent(TimeStampedModel):
+class HazardEvent(StatusEvent):
     """One step in a hazard's life. Written by the services only; never changed."""
 
     class Action(models.TextChoices):
@@ -249,32 +254,15 @@ class HazardEvent(TimeStampedModel):
         VOID = "void", _("作废")
         NOTE = "note", _("备注")
 
+    subject_field = "hazard"
+
     hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
-    note = models.CharField(_("说明"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("隐患处理记录")
         verbose_name_plural = _("隐患处理记录")
         ordering = ["created_at", "id"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("HazardEvent rows are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("HazardEvent rows are never deleted.")
 
 
 class Camera(SchoolScopedModel, ArchivableModel, NamedWithInitialsModel):

@@ -11,17 +11,13 @@ blind spot no working camera covers yet keep it open.
 """
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.accounts.models import Staff
-from houqin.accounts.roles import GRANTS, Position
+from houqin.accounts.roles import Position
+from houqin.core import workflow
 from houqin.hazards.models import (
     OPEN_STATUSES,
     TO_FIX_STATUSES,
@@ -63,12 +59,8 @@ class HazardError(Exception):
 # --- helpers -------------------------------------------------------------------------
 
 
-def _now(now):
-    return now or timezone.now()
-
-
-def _can(by, perm):
-    return by is not None and by.user_id is not None and by.user.has_perm(perm)
+_now = workflow.now_or
+_can = workflow.can
 
 
 def _is_manager(by):
@@ -76,7 +68,7 @@ def _is_manager(by):
 
 
 def _status_label(status):
-    return str(Status(status).label) if status in Status.values else status
+    return workflow.choice_label(Status, status)
 
 
 def _refuse_status(hazard, action_label):
@@ -102,49 +94,21 @@ def _lock(hazard, by):
     )
 
 
-def _sync(target, source):
-    """Copy the saved values (and the related objects loaded with them) to the caller's
-    object."""
-    if target is source:
-        return target
-    for field in Hazard._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-    target._state.fields_cache = dict(source._state.fields_cache)
-    return target
-
-
-def _event(hazard, action, by, *, from_status="", to_status="", note="", at=None):
-    return HazardEvent.objects.create(
-        hazard=hazard,
-        action=action,
-        actor=by.user if by is not None else None,
-        from_status=from_status,
-        to_status=to_status,
-        note=(note or "")[:500],
-        created_at=at or timezone.now(),
-    )
+# Copy the saved values (and the related objects loaded with them) to the caller's object.
+_sync = workflow.copy_saved
+_event = HazardEvent.record
 
 
 def _notify(recipients, *, event, title, body="", hazard, exclude=None):
     """Tell the active people among ``recipients`` (once each), never the one acting."""
-    from houqin.notifications.services import notify
-
-    people = {}
-    for person in recipients:
-        if person is None or not person.user_id or not person.is_active:
-            continue
-        if exclude is not None and person.pk == exclude.pk:
-            continue
-        people[person.pk] = person
-    if not people:
-        return []
-    return notify(
-        list(people.values()),
+    return workflow.notify_people(
+        recipients,
         event=event,
         title=title,
         body=body,
         url=hazard.get_absolute_url(),
         school=hazard.school,
+        exclude=exclude,
     )
 
 
@@ -157,26 +121,12 @@ def _where(hazard):
     return " ".join(part for part in parts if part)
 
 
-def _holders(school, positions, *, campus_id=None):
-    """Active staff of ``school`` holding one of ``positions`` now (for the whole school,
-    or for the hazard's campus when the appointment names one)."""
-    queryset = Staff.objects.filter(
-        school=school,
-        is_active=True,
-        appointments__position__in=list(positions),
-        appointments__ended_on__isnull=True,
-    )
-    if campus_id is not None:
-        queryset = queryset.filter(
-            Q(appointments__campus__isnull=True) | Q(appointments__campus_id=campus_id)
-        )
-    return list(queryset.distinct().order_by("staff_no", "pk"))
+_holders = workflow.holders
 
 
 def managers_of(school, campus_id=None):
     """Who runs the register (holders of ``hazards.manage``)."""
-    positions = [position for position, granted in GRANTS.items() if "hazards.manage" in granted]
-    return _holders(school, positions, campus_id=campus_id)
+    return _holders(school, workflow.positions_with("hazards.manage"), campus_id=campus_id)
 
 
 def principals_of(school):
@@ -188,51 +138,28 @@ def _campus_id(hazard):
 
 
 def _required(text, message, max_length=500):
-    text = (text or "").strip()
-    if not text:
-        raise HazardError(message)
-    return text[:max_length]
+    return workflow.required_text(text, message, error=HazardError, max_length=max_length)
 
 
 def _money(value):
-    if value is None or value == "":
-        return Decimal("0")
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise HazardError(_("整改资金不是有效的金额。")) from None
-    if not amount.is_finite() or amount < 0:
-        raise HazardError(_("整改资金不能为负数。"))
-    if amount >= Decimal("1e12"):
-        raise HazardError(_("整改资金金额过大。"))
-    return amount.quantize(Decimal("0.01"))
+    return workflow.parse_money(
+        value,
+        error=HazardError,
+        invalid=_("整改资金不是有效的金额。"),
+        negative=_("整改资金不能为负数。"),
+        too_large=_("整改资金金额过大。"),
+    )
 
 
 def _attach(hazard, photos, by, role):
-    if not photos:
-        return []
-    from houqin.files.services import attach_all
-
-    try:
-        return attach_all(hazard, photos, by=by.user, role=role, images_only=True)
-    except ValidationError as error:
-        raise HazardError("；".join(error.messages)) from None
+    return workflow.attach_photos(hazard, photos, by=by, role=role, error=HazardError)
 
 
 def _next_number(school, now):
     """YH-<year>-<4-digit sequence of that school's year>: YH-2026-0001."""
     School.objects.select_for_update().filter(pk=school.pk).first()
     prefix = f"YH-{timezone.localtime(now):%Y}-"
-    # The longest number first: YH-2026-10000 comes after YH-2026-9999.
-    last = (
-        Hazard.objects.filter(school=school, number__startswith=prefix)
-        .order_by(Length("number").desc(), "-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    tail = last[len(prefix) :] if last else ""
-    sequence = int(tail) + 1 if tail.isdigit() else 1
-    return f"{prefix}{sequence:04d}"
+    return workflow.next_number(Hazard.objects.filter(school=school), prefix, 4)
 
 
 def _plan_of(hazard):

@@ -7,48 +7,45 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.core.work import QuickAction, WorkItem, register_provider, register_quick_actions
+from houqin.core.work import (
+    QuickAction,
+    counted,
+    register_provider,
+    register_quick_actions,
+    school_staff,
+)
 from houqin.hazards.access import visible_hazards
 from houqin.hazards.models import Hazard, Status, overdue_q
-
-
-def _staff(request):
-    staff = getattr(request, "staff", None)
-    return staff if staff is not None and staff.school_id else None
 
 
 @register_provider
 def my_rectifications(request):
     """我的整改: hazards I must rectify."""
-    staff = _staff(request)
-    if staff is None or not request.user.has_perm("hazards.report"):
+    staff = school_staff(request, "hazards.report")
+    if staff is None:
         return []
     counts = Hazard.objects.filter(school_id=staff.school_id, owner=staff).aggregate(
         open=Count("pk", filter=Q(status=Status.RECTIFYING)),
         overdue=Count("pk", filter=overdue_q(timezone.localdate())),
     )
-    if not counts["open"]:
-        return []
     detail = _("请整改并上传整改后照片")
     if counts["overdue"]:
         detail = _("其中 %(count)s 条已超过整改期限") % {"count": counts["overdue"]}
-    return [
-        WorkItem(
-            title=_("我的隐患整改"),
-            detail=detail,
-            url=reverse("hazards:tasks"),
-            icon="cone-striped",
-            count=counts["open"],
-            urgent=bool(counts["overdue"]),
-        )
-    ]
+    return counted(
+        counts["open"],
+        title=_("我的隐患整改"),
+        detail=detail,
+        url=reverse("hazards:tasks"),
+        icon="cone-striped",
+        urgent=bool(counts["overdue"]),
+    )
 
 
 @register_provider
 def manager_queue(request):
     """待指派, 待我验证 and 超期 for those who run the register (hazards.manage)."""
-    staff = _staff(request)
-    if staff is None or not request.user.has_perm("hazards.manage"):
+    staff = school_staff(request, "hazards.manage")
+    if staff is None:
         return []
     counts = visible_hazards(request).aggregate(
         unassigned=Count("pk", filter=Q(status=Status.REPORTED)),
@@ -56,39 +53,30 @@ def manager_queue(request):
         overdue=Count("pk", filter=overdue_q(timezone.localdate())),
     )
     url = reverse("hazards:list")
-    items = []
-    if counts["unassigned"]:
-        items.append(
-            WorkItem(
-                title=_("隐患待指派"),
-                detail=_("指定整改责任人和整改期限"),
-                url=f"{url}?status={Status.REPORTED}",
-                icon="exclamation-triangle",
-                count=counts["unassigned"],
-            )
-        )
-    if counts["to_verify"]:
-        items.append(
-            WorkItem(
-                title=_("隐患待验证"),
-                detail=_("整改已完成，请到现场验证销号"),
-                url=f"{url}?status={Status.RECTIFIED}",
-                icon="shield-check",
-                count=counts["to_verify"],
-            )
-        )
-    if counts["overdue"]:
-        items.append(
-            WorkItem(
-                title=_("隐患超期"),
-                detail=_("超过整改期限，请督办"),
-                url=f"{url}?overdue=1",
-                icon="alarm",
-                count=counts["overdue"],
-                urgent=True,
-            )
-        )
-    return items
+    return [
+        *counted(
+            counts["unassigned"],
+            title=_("隐患待指派"),
+            detail=_("指定整改责任人和整改期限"),
+            url=f"{url}?status={Status.REPORTED}",
+            icon="exclamation-triangle",
+        ),
+        *counted(
+            counts["to_verify"],
+            title=_("隐患待验证"),
+            detail=_("整改已完成，请到现场验证销号"),
+            url=f"{url}?status={Status.RECTIFIED}",
+            icon="shield-check",
+        ),
+        *counted(
+            counts["overdue"],
+            title=_("隐患超期"),
+            detail=_("超过整改期限，请督办"),
+            url=f"{url}?overdue=1",
+            icon="alarm",
+            urgent=True,
+        ),
+    ]
 
 
 @register_quick_actions

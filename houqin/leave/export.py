@@ -7,18 +7,16 @@ on the school calendar (working days, or calendar days for types counted that wa
 report runs a fixed number of queries whatever the school's size.
 """
 
-import tempfile
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
+from houqin.core.xlsx import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
+from houqin.core.xlsx import Sheet, local_naive, to_tempfile
 from houqin.leave.counting import count_leave, workdays_in_halves
 from houqin.leave.models import (
     Absence,
@@ -29,11 +27,9 @@ from houqin.leave.models import (
 )
 from houqin.org.calendar import SchoolCalendar
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DAYS_FORMAT = "0.0"
-HEADER_FILL = PatternFill("solid", fgColor="E3EFEF")
 ZERO = Decimal("0")
 
 # Leaves that count: approved, or approved and reported back.
@@ -198,47 +194,6 @@ def monthly_report(school, *, year, month, leaves, absences, slips, staff=None):
 # Excel
 
 
-def _local(moment):
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
-class _Sheet:
-    """A write-only sheet with a bold header row and typed cells."""
-
-    def __init__(self, book, title, columns):
-        self.sheet = book.create_sheet(title)
-        self.columns = columns  # [(header, width, number_format or None)]
-        for index, (_header, width, _format) in enumerate(columns):
-            self.sheet.column_dimensions[_letter(index)].width = width
-        self.sheet.freeze_panes = "A2"
-        self.sheet.append([self._header(header) for header, _w, _f in columns])
-
-    def _header(self, text):
-        cell = WriteOnlyCell(self.sheet, value=str(text))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        return cell
-
-    def append(self, values):
-        row = []
-        for (_header, _width, number_format), value in zip(self.columns, values, strict=True):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            if number_format and value is not None and value != "":
-                cell.number_format = number_format
-            row.append(cell)
-        self.sheet.append(row)
-
-
-def _letter(index):
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def _part(day, part):
     if part in (HalfDay.AM, HalfDay.PM):
         return f"{day:%Y-%m-%d} {HalfDay(part).label}"
@@ -249,7 +204,7 @@ def monthly_workbook(report):
     """Three sheets: the summary per person, the leaves in the month, the absences."""
     book = Workbook(write_only=True)
     days = DAYS_FORMAT
-    summary = _Sheet(
+    summary = Sheet(
         book,
         _("月度汇总"),
         [
@@ -289,7 +244,7 @@ def monthly_workbook(report):
         ]
     )
 
-    details = _Sheet(
+    details = Sheet(
         book,
         _("请假明细"),
         [
@@ -327,7 +282,7 @@ def monthly_workbook(report):
             ]
         )
 
-    absences = _Sheet(
+    absences = Sheet(
         book,
         _("超假与旷工"),
         [
@@ -355,14 +310,10 @@ def monthly_workbook(report):
                 absence.days,
                 in_month,
                 absence.note,
-                _local(absence.created_at),
+                local_naive(absence.created_at),
             ]
         )
-    # Handed to FileResponse, which closes it (and so deletes it) once it is sent.
-    output = tempfile.TemporaryFile()  # noqa: SIM115
-    book.save(output)
-    output.seek(0)
-    return output
+    return to_tempfile(book)
 
 
 def filename(report, department=None):

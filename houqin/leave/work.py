@@ -9,21 +9,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.core.work import QuickAction, WorkItem, register_provider, register_quick_actions
+from houqin.core.work import (
+    QuickAction,
+    WorkItem,
+    counted,
+    register_provider,
+    register_quick_actions,
+    school_staff,
+)
 from houqin.leave.models import GoingOutSlip, LeaveRequest, LeaveStatus, SlipStatus
 from houqin.qr.registry import scan_url
-
-
-def _staff(request):
-    staff = getattr(request, "staff", None)
-    return staff if staff is not None and staff.school_id else None
 
 
 @register_provider
 def to_report_back(request):
     """待销假: my approved leave that has begun and is not reported back yet."""
-    staff = _staff(request)
-    if staff is None or not request.user.has_perm("leave.apply"):
+    staff = school_staff(request, "leave.apply")
+    if staff is None:
         return []
     today = timezone.localdate()
     leaves = list(
@@ -52,8 +54,8 @@ def to_report_back(request):
 @register_provider
 def gate_slips(request):
     """For the guard: slips approved for today still to go out, and staff late back."""
-    staff = _staff(request)
-    if staff is None or not request.user.has_perm("leave.gate"):
+    staff = school_staff(request, "leave.gate")
+    if staff is None:
         return []
     now = timezone.now()
     today = timezone.localdate()
@@ -64,29 +66,23 @@ def gate_slips(request):
         late=Count("pk", filter=Q(status=SlipStatus.OUT, planned_back__lt=now)),
     )
     url = reverse("leave:gate")
-    items = []
-    if counts["late"]:
-        items.append(
-            WorkItem(
-                title=_("出门逾期未返校"),
-                detail=_("已过计划返校时间"),
-                url=url,
-                icon="alarm",
-                count=counts["late"],
-                urgent=True,
-            )
-        )
-    if counts["waiting"]:
-        items.append(
-            WorkItem(
-                title=_("今日出门条"),
-                detail=_("已批准、待出校"),
-                url=url,
-                icon="door-open",
-                count=counts["waiting"],
-            )
-        )
-    return items
+    return [
+        *counted(
+            counts["late"],
+            title=_("出门逾期未返校"),
+            detail=_("已过计划返校时间"),
+            url=url,
+            icon="alarm",
+            urgent=True,
+        ),
+        *counted(
+            counts["waiting"],
+            title=_("今日出门条"),
+            detail=_("已批准、待出校"),
+            url=url,
+            icon="door-open",
+        ),
+    ]
 
 
 @register_quick_actions

@@ -10,29 +10,22 @@ sees the rounds they walked.
     get_round_or_404(request, pk)       # one round or Http404
 """
 
-from django.http import Http404
-
 from houqin.accounts.access import staff_of
+from houqin.core import visibility
 from houqin.hazards.access import can_view as can_view_hazard
 from houqin.patrols.models import Round
 
 VIEW_ALL = ("patrols.view_all", "patrols.manage")
 
 
-def _user(request_or_user):
-    return getattr(request_or_user, "user", request_or_user)
-
-
 def sees_all(user):
-    return any(user.has_perm(perm) for perm in VIEW_ALL)
+    return visibility.has_any_perm(user, VIEW_ALL)
 
 
 def visible_rounds(request_or_user):
-    user = _user(request_or_user)
-    staff = staff_of(user)
-    if staff is None or staff.school_id is None:
-        return Round.objects.none()
-    rounds = Round.objects.filter(school_id=staff.school_id)
+    user, staff, rounds = visibility.school_records(Round, request_or_user)
+    if staff is None:
+        return rounds
     if sees_all(user):
         return rounds
     return rounds.filter(patroller_id=staff.pk)
@@ -46,12 +39,7 @@ def can_view_round(user, round_):
 
 
 def get_round_or_404(request_or_user, pk, queryset=None):
-    queryset = queryset if queryset is not None else Round.objects.all()
-    visible = visible_rounds(request_or_user).values("pk")
-    try:
-        return queryset.filter(pk__in=visible).get(pk=pk)
-    except (Round.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return visibility.get_visible_or_404(visible_rounds(request_or_user), pk, queryset)
 
 
 # Answer photos (registered with houqin.files in apps.py). They also show on the hazard

@@ -9,7 +9,6 @@ openpyxl's write-only mode to a temporary file that ``FileResponse`` streams and
 deletes; rounds are read in chunks, so the queries grow with the number of chunks only.
 """
 
-import tempfile
 from collections import defaultdict
 from itertools import islice
 
@@ -18,71 +17,18 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
+from houqin.core.xlsx import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
+from houqin.core.xlsx import Sheet, to_tempfile
 from houqin.patrols.models import Answer, Checkpoint, Result, Visit
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "yyyy-mm-dd"
 TIME_FORMAT = "hh:mm"
-HEADER_FILL = PatternFill("solid", fgColor="E3EFEF")
 CHUNK = 500
 
 
 def _local(moment):
     return timezone.localtime(moment) if moment else None
-
-
-class _Sheet:
-    """A write-only sheet: a title row, a subtitle row, a bold header row, typed cells."""
-
-    def __init__(self, book, name, *, title, subtitle, columns):
-        self.sheet = book.create_sheet(name)
-        self.columns = columns  # [(header, width, number_format or None)]
-        for index, (_header, width, _format) in enumerate(columns):
-            self.sheet.column_dimensions[_letter(index)].width = width
-        self.sheet.freeze_panes = "A4"
-        heading = WriteOnlyCell(self.sheet, value=title)
-        heading.font = Font(bold=True, size=14)
-        self.sheet.append([heading])
-        self.sheet.append([subtitle])
-        self.sheet.append([self._header(header) for header, _w, _f in columns])
-
-    def _header(self, text):
-        cell = WriteOnlyCell(self.sheet, value=str(text))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        return cell
-
-    def append(self, values):
-        row = []
-        for (_header, _width, number_format), value in zip(self.columns, values, strict=True):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            if number_format and value not in (None, ""):
-                cell.number_format = number_format
-            if isinstance(value, str) and "\n" in value:
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
-            row.append(cell)
-        self.sheet.append(row)
-
-
-def _letter(index):
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def _save(book):
-    # Handed to FileResponse, which closes it (and so deletes it) once it is sent.
-    output = tempfile.TemporaryFile()  # noqa: SIM115
-    book.save(output)
-    output.seek(0)
-    return output
 
 
 def _count(model, **filters):
@@ -181,12 +127,13 @@ def rounds_workbook(rounds, *, school, start=None, end=None):
     )
     subtitle = _period_line(school, start, end)
     book = Workbook(write_only=True)
-    sheet = _Sheet(
+    sheet = Sheet(
         book,
         _("巡查检查记录"),
+        round_columns(),
         title=_("%(school)s巡查检查记录台账") % {"school": school.name},
         subtitle=subtitle,
-        columns=round_columns(),
+        wrap_lines=True,
     )
     number = 0
     for chunk in _chunks(rounds.iterator(chunk_size=CHUNK), CHUNK):
@@ -220,12 +167,13 @@ def rounds_workbook(rounds, *, school, start=None, end=None):
                 ]
             )
 
-    failures_sheet = _Sheet(
+    failures_sheet = Sheet(
         book,
         _("不合格项"),
+        failure_columns(),
         title=_("%(school)s巡查发现不合格项清单") % {"school": school.name},
         subtitle=subtitle,
-        columns=failure_columns(),
+        wrap_lines=True,
     )
     ordered = _failed_answers(Q(round__in=rounds.values("pk"))).order_by(
         "round__started_at", "round_id", "answered_at", "pk"
@@ -248,7 +196,7 @@ def rounds_workbook(rounds, *, school, start=None, end=None):
                 answer.hazard.number if answer.hazard_id else "",
             ]
         )
-    return _save(book)
+    return to_tempfile(book)
 
 
 def _count_checkpoints():

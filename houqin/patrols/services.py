@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from houqin.accounts.models import Staff
 from houqin.accounts.roles import GRANTS
+from houqin.core import workflow
 from houqin.org.models import Place
 from houqin.patrols.models import (
     Answer,
@@ -1095,8 +1095,6 @@ def _hazard_detail(round_, answer):
 def attach_answer_photo(staff, answer_uuid, photo_uuid, file):
     """Attach an uploaded photo to an answer, once per ``photo_uuid`` (a retried upload
     returns the first). Returns ``(attachment, created)``."""
-    from houqin.files.services import attach
-
     answer_uuid = _uuid(answer_uuid, _("检查结果"))
     photo_uuid = _uuid(photo_uuid, _("照片"))
     answer = (
@@ -1110,27 +1108,6 @@ def attach_answer_photo(staff, answer_uuid, photo_uuid, file):
         staff.user_id and staff.user.has_perm("patrols.manage")
     ):
         raise PatrolError(_("只有巡查人可以上传这条检查结果的照片。"))
-    existing = AnswerPhoto.objects.select_related("attachment").filter(client_uuid=photo_uuid)
-    for photo in existing:
-        if photo.answer_id != answer.pk:
-            raise PatrolError(_("照片编号重复。"))
-        return photo.attachment, False
-    if file is None:
-        raise PatrolError(_("请选择照片。"))
-    attachment = None
-    try:
-        with transaction.atomic():
-            attachment = attach(answer, file, by=staff.user)
-            AnswerPhoto.objects.create(client_uuid=photo_uuid, answer=answer, attachment=attachment)
-    except ValidationError as error:
-        raise PatrolError("；".join(error.messages)) from None
-    except IntegrityError:
-        # The same upload arrived twice at once: the other one's photo stands, and the
-        # file this one stored goes (its row was rolled back).
-        if attachment is not None:
-            for stored in (attachment.file, attachment.thumbnail):
-                if stored:
-                    stored.storage.delete(stored.name)
-        photo = AnswerPhoto.objects.select_related("attachment").get(client_uuid=photo_uuid)
-        return photo.attachment, False
-    return attachment, True
+    return workflow.attach_client_photo(
+        AnswerPhoto, "answer", answer, photo_uuid, file, user=staff.user, error=PatrolError
+    )

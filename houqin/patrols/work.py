@@ -7,21 +7,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.core.work import QuickAction, WorkItem, register_provider, register_quick_actions
+from houqin.core.work import (
+    QuickAction,
+    counted,
+    register_provider,
+    register_quick_actions,
+    school_staff,
+)
 from houqin.patrols.models import ExpectedRound
 from houqin.patrols.services import local_today
-
-
-def _staff(request):
-    staff = getattr(request, "staff", None)
-    return staff if staff is not None and staff.school_id else None
 
 
 @register_provider
 def rounds_today(request):
     """今日巡查: my expected rounds of today not walked yet."""
-    staff = _staff(request)
-    if staff is None or not request.user.has_perm("patrols.patrol"):
+    staff = school_staff(request, "patrols.patrol")
+    if staff is None:
         return []
     count = ExpectedRound.objects.filter(
         school_id=staff.school_id,
@@ -29,42 +30,34 @@ def rounds_today(request):
         day=local_today(staff.school),
         state=ExpectedRound.State.PENDING,
     ).count()
-    if not count:
-        return []
-    return [
-        WorkItem(
-            title=_("今日巡查"),
-            detail=_("还有 %(count)d 项巡查待完成") % {"count": count},
-            url=reverse("patrols:today"),
-            icon="shield-check",
-            count=count,
-        )
-    ]
+    return counted(
+        count,
+        title=_("今日巡查"),
+        detail=_("还有 %(count)d 项巡查待完成") % {"count": count},
+        url=reverse("patrols:today"),
+        icon="shield-check",
+    )
 
 
 @register_provider
 def missed_rounds(request):
     """漏巡 flagged in the last day, for those who manage patrols."""
-    staff = _staff(request)
-    if staff is None or not request.user.has_perm("patrols.manage"):
+    staff = school_staff(request, "patrols.manage")
+    if staff is None:
         return []
     count = ExpectedRound.objects.filter(
         school_id=staff.school_id,
         state=ExpectedRound.State.MISSED,
         flagged_at__gte=timezone.now() - timedelta(days=1),
     ).count()
-    if not count:
-        return []
-    return [
-        WorkItem(
-            title=_("漏巡"),
-            detail=_("到时限还没有完成的巡查，请了解原因"),
-            url=reverse("patrols:expected_list") + "?state=missed",
-            icon="exclamation-octagon",
-            count=count,
-            urgent=True,
-        )
-    ]
+    return counted(
+        count,
+        title=_("漏巡"),
+        detail=_("到时限还没有完成的巡查，请了解原因"),
+        url=reverse("patrols:expected_list") + "?state=missed",
+        icon="exclamation-octagon",
+        urgent=True,
+    )
 
 
 @register_quick_actions

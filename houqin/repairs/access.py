@@ -13,21 +13,17 @@ views). A manager whose positions are all limited to a campus sees that campus's
 """
 
 from django.db.models import Q
-from django.http import Http404
 
-from houqin.accounts.access import campus_scope, staff_of
+from houqin.accounts.access import staff_of
+from houqin.core import visibility
 from houqin.repairs.models import RepairRequest
 
 MANAGER_PERMS = ("repairs.manage", "repairs.view_all")
 
 
-def _user(request_or_user):
-    return getattr(request_or_user, "user", request_or_user)
-
-
 def is_manager(user):
     """Sees every request of the school (``repairs.manage`` or ``repairs.view_all``)."""
-    return any(user.has_perm(perm) for perm in MANAGER_PERMS)
+    return visibility.has_any_perm(user, MANAGER_PERMS)
 
 
 def can_manage(user):
@@ -45,16 +41,11 @@ def party_q(staff):
 
 def visible_requests(request_or_user):
     """The repair requests the user may see (a queryset of their school's requests)."""
-    user = _user(request_or_user)
-    staff = staff_of(user)
-    if staff is None or staff.school_id is None:
-        return RepairRequest.objects.none()
-    queryset = RepairRequest.objects.filter(school_id=staff.school_id)
+    user, staff, queryset = visibility.school_records(RepairRequest, request_or_user)
+    if staff is None:
+        return queryset
     if is_manager(user):
-        campuses = campus_scope(user)
-        if campuses is None:
-            return queryset
-        return queryset.filter(Q(place__campus_id__in=campuses) | party_q(staff))
+        return visibility.within_campuses(queryset, user, party_q(staff))
     return queryset.filter(party_q(staff))
 
 
@@ -76,12 +67,7 @@ def can_view(user, repair):
 
 def get_visible_or_404(request_or_user, pk, queryset=None):
     """The request ``pk`` if the user may see it, else ``Http404`` (also for garbled ids)."""
-    queryset = queryset if queryset is not None else RepairRequest.objects.all()
-    visible = visible_requests(request_or_user).values("pk")
-    try:
-        return queryset.filter(pk__in=visible).get(pk=pk)
-    except (RepairRequest.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return visibility.get_visible_or_404(visible_requests(request_or_user), pk, queryset)
 
 
 def can_add_photos(user, repair):

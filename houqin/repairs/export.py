@@ -5,73 +5,19 @@ with two decimals, hours are numbers. The workbooks are written in openpyxl's wr
 mode to a temporary file that ``FileResponse`` streams and then deletes.
 """
 
-import tempfile
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
+from houqin.core.xlsx import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
+from houqin.core.xlsx import Sheet, local_naive, to_tempfile
 from houqin.repairs import stats as repair_stats
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0.00"
 HOURS_FORMAT = "0.0"
 PERCENT_FORMAT = "0.0"
-HEADER_FILL = PatternFill("solid", fgColor="E3EFEF")
-
-
-def _local(moment):
-    """Excel has no time zones: the school's local wall-clock time, naive."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
-class _Sheet:
-    """A write-only sheet with a bold header row and typed cells."""
-
-    def __init__(self, book, title, columns):
-        self.sheet = book.create_sheet(title)
-        self.columns = columns  # [(header, width, number_format or None)]
-        for index, (_header, width, _format) in enumerate(columns):
-            self.sheet.column_dimensions[_letter(index)].width = width
-        self.sheet.freeze_panes = "A2"
-        self.sheet.append([self._header(header) for header, _w, _f in columns])
-
-    def _header(self, text):
-        cell = WriteOnlyCell(self.sheet, value=str(text))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        return cell
-
-    def append(self, values):
-        row = []
-        for (_header, _width, number_format), value in zip(self.columns, values, strict=True):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            if number_format and value is not None and value != "":
-                cell.number_format = number_format
-            row.append(cell)
-        self.sheet.append(row)
-
-
-def _letter(index):
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def _save(book):
-    # Handed to FileResponse, which closes it (and so deletes it) once it is sent.
-    output = tempfile.TemporaryFile()  # noqa: SIM115
-    book.save(output)
-    output.seek(0)
-    return output
 
 
 def _yes(value):
@@ -140,7 +86,7 @@ def requests_workbook(requests, *, school, now=None):
     ).order_by("reported_at", "pk")
     hours = repair_stats.working_hours_function(school)
     book = Workbook(write_only=True)
-    sheet = _Sheet(book, _("报修单"), request_columns())
+    sheet = Sheet(book, _("报修单"), request_columns())
     for item in requests.iterator(chunk_size=500):
         row = {name: getattr(item, name) for name in REQUEST_FIELDS}
         responded = repair_stats.responded_at(row)
@@ -148,7 +94,7 @@ def requests_workbook(requests, *, school, now=None):
         sheet.append(
             [
                 item.number,
-                _local(item.reported_at),
+                local_naive(item.reported_at),
                 place.campus.name,
                 place.building.name if place.building_id else "",
                 place.name,
@@ -159,12 +105,12 @@ def requests_workbook(requests, *, school, now=None):
                 item.reporter.name,
                 item.assignee.name if item.assignee_id else "",
                 item.vendor.name if item.vendor_id else "",
-                _local(item.assigned_at),
-                _local(item.accepted_at),
-                _local(item.done_at),
-                _local(item.closed_at),
-                _local(item.response_due),
-                _local(item.completion_due),
+                local_naive(item.assigned_at),
+                local_naive(item.accepted_at),
+                local_naive(item.done_at),
+                local_naive(item.closed_at),
+                local_naive(item.response_due),
+                local_naive(item.completion_due),
                 _round(hours(item.reported_at, responded)) if responded else None,
                 _round(hours(item.reported_at, item.done_at)) if item.done_at else None,
                 _yes(repair_stats.is_overdue(row, now)),
@@ -182,7 +128,7 @@ def requests_workbook(requests, *, school, now=None):
                 item.done_note,
             ]
         )
-    return _save(book)
+    return to_tempfile(book)
 
 
 def _round(value):
@@ -192,7 +138,7 @@ def _round(value):
 def stats_workbook(stats, *, school, start=None, end=None, campus=None):
     """The statistics page as a workbook: an overview sheet, then one sheet per breakdown."""
     book = Workbook(write_only=True)
-    overview = _Sheet(
+    overview = Sheet(
         book, _("概况"), [(_("指标"), 26, None), (_("数值"), 16, None), (_("单位"), 10, None)]
     )
     period = _("%(start)s 至 %(end)s") % {
@@ -228,15 +174,15 @@ def stats_workbook(stats, *, school, start=None, end=None, campus=None):
         overview.append([label, value, unit])
 
     share = (_("占比(%)"), 10, PERCENT_FORMAT)
-    categories = _Sheet(
+    categories = Sheet(
         book, _("按类别"), [(_("维修类别"), 18, None), (_("报修数"), 10, "0"), share]
     )
     for row in stats.by_category:
         categories.append([row.label, row.count, row.share])
-    buildings = _Sheet(book, _("按楼宇"), [(_("楼宇"), 18, None), (_("报修数"), 10, "0"), share])
+    buildings = Sheet(book, _("按楼宇"), [(_("楼宇"), 18, None), (_("报修数"), 10, "0"), share])
     for row in stats.by_building:
         buildings.append([row.label, row.count, row.share])
-    workers = _Sheet(
+    workers = Sheet(
         book,
         _("按维修人员"),
         [
@@ -263,10 +209,10 @@ def stats_workbook(stats, *, school, start=None, end=None, campus=None):
                 row.cost,
             ]
         )
-    ratings = _Sheet(book, _("满意度"), [(_("评分"), 10, None), (_("评价数"), 10, "0"), share])
+    ratings = Sheet(book, _("满意度"), [(_("评分"), 10, None), (_("评价数"), 10, "0"), share])
     for row in stats.ratings:
         ratings.append([row.label, row.count, row.share])
-    places = _Sheet(
+    places = Sheet(
         book,
         _("多次报修场所"),
         [
@@ -278,9 +224,14 @@ def stats_workbook(stats, *, school, start=None, end=None, campus=None):
     )
     for place in stats.often_repaired:
         places.append(
-            [place.full_name, place.campus.name, place.repair_count, _local(place.last_reported_at)]
+            [
+                place.full_name,
+                place.campus.name,
+                place.repair_count,
+                local_naive(place.last_reported_at),
+            ]
         )
-    return _save(book)
+    return to_tempfile(book)
 
 
 def filename(label, start=None, end=None):

@@ -12,7 +12,7 @@ from houqin.accounts.models import Staff
 from houqin.accounts.roles import GRANTS
 from houqin.assets.models import Asset
 from houqin.assets.models import Status as AssetStatus
-from houqin.core.forms import StyledForm, StyledModelForm
+from houqin.core.forms import StatusFilterMixin, StyledForm, StyledModelForm
 from houqin.core.widgets import PickerWidget
 from houqin.files.forms import PhotosField
 from houqin.org.models import Building, Campus, Place, SchoolClass
@@ -356,7 +356,7 @@ class JoinForm(StyledForm):
 OVERDUE_CHOICES = [("", _("不限期限")), ("1", _("仅看超期"))]
 
 
-class QueueFilterForm(StyledForm):
+class QueueFilterForm(StatusFilterMixin, StyledForm):
     q = forms.CharField(
         label=_("搜索"),
         required=False,
@@ -371,29 +371,17 @@ class QueueFilterForm(StyledForm):
     )
     overdue = forms.ChoiceField(label=_("超期"), choices=OVERDUE_CHOICES, required=False)
 
-    OPEN, ALL = "open", "all"
-
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            (self.OPEN, _("未完成")),
-            (self.ALL, _("全部状态")),
-            *Status.choices,
-        ]
+        self.set_status_choices(_("未完成"), Status.choices)
         self.fields["category"].choices = [("", _("全部类别")), *Category.choices]
-        building = self.fields["building"]
-        building.queryset = Building.objects.for_user(user).order_by("campus__code", "code")
-        building.choices = [("", _("全部楼宇")), *building.choices]
+        self.set_buildings(user)
 
     def filter(self, requests, *, now):
         if not self.is_valid():
             return requests.filter(status__in=OPEN_STATUSES)
         data = self.cleaned_data
-        status = data["status"] or self.OPEN
-        if status == self.OPEN:
-            requests = requests.filter(status__in=OPEN_STATUSES)
-        elif status != self.ALL:
-            requests = requests.filter(status=status)
+        requests = self.filter_status(requests, OPEN_STATUSES)
         if data["category"]:
             requests = requests.filter(category=data["category"])
         if data["building"]:

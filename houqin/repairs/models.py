@@ -5,13 +5,12 @@ writes a ``RepairEvent`` (who, when, from, to, note). Deadlines are counted in w
 hours of the school calendar (``deadlines.py``).
 """
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from houqin.core.models import ArchivableModel, TimeStampedModel
+from houqin.core.models import ArchivableModel, StatusEvent
 from houqin.org.models import SchoolScopedModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -256,7 +255,7 @@ class RepairRequest(SchoolScopedModel):
         return self.labour_cost + self.parts_cost + self.vendor_cost
 
 
-class RepairEvent(TimeStampedModel):
+class RepairEvent(StatusEvent):
     """One step in a request's life. Written by the services only; never changed."""
 
     class Action(models.TextChoices):
@@ -278,29 +277,12 @@ class RepairEvent(TimeStampedModel):
         CANCEL = "cancel", _("撤销")
         NOTE = "note", _("备注")
 
+    subject_field = "request"
+
     request = models.ForeignKey(RepairRequest, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
-    note = models.CharField(_("说明"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("报修记录")
         verbose_name_plural = _("报修记录")
         ordering = ["created_at", "id"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("RepairEvent rows are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("RepairEvent rows are never deleted.")

@@ -9,17 +9,16 @@ functions that take a request update the object passed in and return it.
 """
 
 import difflib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin.accounts.models import Staff
-from houqin.accounts.roles import GRANTS, Position, permissions_for
+from houqin.accounts.roles import Position, permissions_for
+from houqin.core import workflow
 from houqin.org.models import School
 from houqin.repairs import deadlines
 from houqin.repairs.models import (
@@ -53,8 +52,7 @@ class RepairError(Exception):
 # --- helpers -------------------------------------------------------------------------
 
 
-def _now(now):
-    return now or timezone.now()
+_now = workflow.now_or
 
 
 def _url(repair):
@@ -65,7 +63,7 @@ def _url(repair):
 
 
 def _status_label(status):
-    return str(Status(status).label) if status in Status.values else status
+    return workflow.choice_label(Status, status)
 
 
 def _refuse_status(repair, action_label):
@@ -75,8 +73,7 @@ def _refuse_status(repair, action_label):
     )
 
 
-def _can(by, perm):
-    return by is not None and by.user_id is not None and by.user.has_perm(perm)
+_can = workflow.can
 
 
 def _is_manager(by):
@@ -105,46 +102,15 @@ def _lock(repair, by=None):
 
 def _sync(target, source):
     """Copy the saved values back to the caller's object."""
-    if target is source:
-        return target
-    for field in RepairRequest._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-    for name in ("assignee", "vendor", "responsible_class"):
-        if name in source._state.fields_cache:
-            setattr(target, name, getattr(source, name))
-        else:
-            target._state.fields_cache.pop(name, None)
-    return target
+    return workflow.copy_saved(target, source, ("assignee", "vendor", "responsible_class"))
 
 
-def _event(repair, action, by, *, from_status="", to_status="", note="", at=None):
-    return RepairEvent.objects.create(
-        request=repair,
-        action=action,
-        actor=by.user if by is not None else None,
-        from_status=from_status,
-        to_status=to_status,
-        note=(note or "")[:500],
-        created_at=at or timezone.now(),
-    )
+_event = RepairEvent.record
 
 
 def _notify(recipients, *, event, title, body="", repair):
-    from houqin.notifications.services import notify
-
-    people = {}
-    for person in recipients:
-        if person is not None and person.user_id and person.is_active:
-            people[person.pk] = person
-    if not people:
-        return []
-    return notify(
-        list(people.values()),
-        event=event,
-        title=title,
-        body=body,
-        url=_url(repair),
-        school=repair.school,
+    return workflow.notify_people(
+        recipients, event=event, title=title, body=body, url=_url(repair), school=repair.school
     )
 
 
@@ -152,26 +118,8 @@ def _label(repair):
     return f"{repair.number} {repair.place.full_name}"
 
 
-def _holders(school, positions, *, campus_id=None, charge=None):
-    """Active staff of ``school`` holding one of ``positions`` now (whole school, or the
-    request's campus when the appointment names one)."""
-    queryset = Staff.objects.filter(
-        school=school,
-        is_active=True,
-        appointments__position__in=list(positions),
-        appointments__ended_on__isnull=True,
-    )
-    if campus_id is not None:
-        queryset = queryset.filter(
-            Q(appointments__campus__isnull=True) | Q(appointments__campus_id=campus_id)
-        )
-    if charge:
-        queryset = queryset.filter(appointments__charge__contains=charge)
-    return list(queryset.distinct().order_by("staff_no", "pk"))
-
-
-def positions_with(perm):
-    return [position for position, granted in GRANTS.items() if perm in granted]
+_holders = workflow.holders
+positions_with = workflow.positions_with
 
 
 def managers_of(school, campus_id=None):
@@ -200,24 +148,17 @@ def is_worker(staff, school):
 
 
 def _money(value, label):
-    if value is None or value == "":
-        return Decimal("0")
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise RepairError(_("%(label)s不是有效的金额。") % {"label": label}) from None
-    if not amount.is_finite() or amount < 0:
-        raise RepairError(_("%(label)s不能为负数。") % {"label": label})
-    if amount >= Decimal("1e12"):
-        raise RepairError(_("%(label)s金额过大。") % {"label": label})
-    return amount.quantize(Decimal("0.01"))
+    return workflow.parse_money(
+        value,
+        error=RepairError,
+        invalid=_("%(label)s不是有效的金额。") % {"label": label},
+        negative=_("%(label)s不能为负数。") % {"label": label},
+        too_large=_("%(label)s金额过大。") % {"label": label},
+    )
 
 
 def _required_note(note, message):
-    note = (note or "").strip()
-    if not note:
-        raise RepairError(message)
-    return note[:500]
+    return workflow.required_text(note, message, error=RepairError)
 
 
 def _rating(rating):
@@ -231,28 +172,14 @@ def _rating(rating):
 
 
 def _attach(repair, photos, by, role):
-    if not photos:
-        return []
-    from houqin.files.services import attach_all
-
-    try:
-        return attach_all(repair, photos, by=by.user, role=role, images_only=True)
-    except ValidationError as error:
-        raise RepairError("；".join(error.messages)) from None
+    return workflow.attach_photos(repair, photos, by=by, role=role, error=RepairError)
 
 
 def _next_number(school, now):
     """BX + local date + a 3-digit sequence of that school's day: BX20260305001."""
     School.objects.select_for_update().filter(pk=school.pk).first()
     prefix = "BX" + timezone.localtime(now).strftime("%Y%m%d")
-    last = (
-        RepairRequest.objects.filter(school=school, number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
-    return f"{prefix}{sequence:03d}"
+    return workflow.next_number(RepairRequest.objects.filter(school=school), prefix, 3)
 
 
 def _rule_for(school, category, campus_id):

@@ -5,6 +5,7 @@ stocktakes they are assigned to. Anything else is a 404."""
 from django.http import Http404
 
 from houqin.accounts.access import staff_of
+from houqin.core import visibility
 from houqin.stocktakes.models import Stocktake
 
 
@@ -13,11 +14,9 @@ def sees_all(user):
 
 
 def visible_stocktakes(request_or_user):
-    user = getattr(request_or_user, "user", request_or_user)
-    staff = staff_of(user)
-    if staff is None or staff.school_id is None:
-        return Stocktake.objects.none()
-    stocktakes = Stocktake.objects.filter(school_id=staff.school_id)
+    user, staff, stocktakes = visibility.school_records(Stocktake, request_or_user)
+    if staff is None:
+        return stocktakes
     if sees_all(user):
         return stocktakes
     return stocktakes.filter(counters__staff=staff)

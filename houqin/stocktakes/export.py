@@ -3,7 +3,6 @@ streamed from a temporary file) and PDF (reportlab, the CJK font of the QR label
 the lines the head, the counters and the reviewer sign)."""
 
 import io
-import tempfile
 
 from django.db.models import Count, Sum
 from django.http import FileResponse, HttpResponse
@@ -16,10 +15,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from houqin.core.xlsx import XLSX_CONTENT_TYPE, to_tempfile
 from houqin.qr.labels import cjk_font
 from houqin.stocktakes.models import Difference, Line, Scan
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0.00"
 
 
@@ -110,11 +109,8 @@ def xlsx_response(stocktake):
         amount = WriteOnlyCell(sheet, value=row[5])
         amount.number_format = MONEY_FORMAT
         sheet.append([*row[:5], amount, *row[6:]])
-    output = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it
-    book.save(output)
-    output.seek(0)
     return FileResponse(
-        output,
+        to_tempfile(book),
         as_attachment=True,
         filename=f"{stocktake.number}.xlsx",
         content_type=XLSX_CONTENT_TYPE,

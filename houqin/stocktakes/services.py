@@ -12,7 +12,6 @@ import uuid
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from houqin.assets import services as asset_services
 from houqin.assets.models import AcquisitionMethod, Asset, AssetEvent
 from houqin.assets.models import Status as AssetStatus
+from houqin.core import workflow
 from houqin.org.models import Place, School
 from houqin.stocktakes.models import (
     Counter,
@@ -87,15 +87,7 @@ def _sync(target, source, *names):
 
 
 def _next_number(school_id, year):
-    prefix = f"PD{year}"
-    last = (
-        Stocktake.objects.filter(school_id=school_id, number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
-    return f"{prefix}{sequence:04d}"
+    return workflow.next_number(Stocktake.objects.filter(school_id=school_id), f"PD{year}", 4)
 
 
 # --- setting up ----------------------------------------------------------------------
@@ -342,7 +334,6 @@ def attach_scan_photo(stocktake, *, user, scan_uuid, photo_uuid, file):
     ``photo_uuid``: a retried upload returns the first. Returns ``(attachment, created)``.
     Raises ``ScanNotFound`` when the scan has not reached the server, ``PermissionError``
     when ``user`` may not add photos to it, ``StocktakeError`` for a bad upload."""
-    from houqin.files.services import attach
     from houqin.stocktakes.access import can_add_scan_photo
 
     try:
@@ -359,29 +350,9 @@ def attach_scan_photo(stocktake, *, user, scan_uuid, photo_uuid, file):
         raise ScanNotFound(_("没有找到这条扫描记录，请先同步扫描。"))
     if not can_add_scan_photo(user, scan):
         raise PermissionError
-    for photo in ScanPhoto.objects.select_related("attachment").filter(client_uuid=photo_uuid):
-        if photo.scan_id != scan.pk:
-            raise StocktakeError(_("照片编号重复。"))
-        return photo.attachment, False
-    if file is None:
-        raise StocktakeError(_("请选择照片。"))
-    attachment = None
-    try:
-        with transaction.atomic():
-            attachment = attach(scan, file, by=user)
-            ScanPhoto.objects.create(client_uuid=photo_uuid, scan=scan, attachment=attachment)
-    except ValidationError as error:
-        raise StocktakeError("；".join(error.messages)) from None
-    except IntegrityError:
-        # The same upload arrived twice at once: the other one's photo stands, and the
-        # file this one stored goes (its row was rolled back).
-        if attachment is not None:
-            for stored in (attachment.file, attachment.thumbnail):
-                if stored:
-                    stored.storage.delete(stored.name)
-        photo = ScanPhoto.objects.select_related("attachment").get(client_uuid=photo_uuid)
-        return photo.attachment, False
-    return attachment, True
+    return workflow.attach_client_photo(
+        ScanPhoto, "scan", scan, photo_uuid, file, user=user, error=StocktakeError
+    )
 
 
 def photos_by_scan(scan_ids):

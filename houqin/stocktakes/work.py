@@ -3,14 +3,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from houqin.core.work import WorkItem, register_provider
+from houqin.core.work import WorkItem, register_provider, school_staff
 from houqin.stocktakes.models import Status, Stocktake
 
 
 @register_provider
 def counting(request):
-    staff = getattr(request, "staff", None)
-    if staff is None or not staff.school_id:
+    staff = school_staff(request)
+    if staff is None:
         return []
     stocktakes = list(
         Stocktake.objects.filter(

@@ -9,16 +9,12 @@ belong to ``supplies.manage`` or the store's keeper. Another school's record is 
 """
 
 from django.db.models import Q
-from django.http import Http404
 
 from houqin.accounts.access import staff_of
+from houqin.core import visibility
 from houqin.supplies.models import Requisition, Store
 
 REQUEST, MANAGE, VIEW_ALL = "supplies.request", "supplies.manage", "supplies.view_all"
-
-
-def _user(request_or_user):
-    return getattr(request_or_user, "user", request_or_user)
 
 
 def is_manager(user):
@@ -29,11 +25,9 @@ def is_manager(user):
 def kept_stores(request_or_user):
     """The stores the user may issue from and count: all with supplies.manage, else those
     they keep."""
-    user = _user(request_or_user)
-    staff = staff_of(user)
-    if staff is None or staff.school_id is None:
-        return Store.objects.none()
-    stores = Store.objects.filter(school_id=staff.school_id)
+    user, staff, stores = visibility.school_records(Store, request_or_user)
+    if staff is None:
+        return stores
     return stores if user.has_perm(MANAGE) else stores.filter(keeper=staff)
 
 
@@ -50,12 +44,8 @@ def is_keeper(user):
 
 
 def visible_requisitions(request_or_user):
-    user = _user(request_or_user)
-    staff = staff_of(user)
-    if staff is None or staff.school_id is None:
-        return Requisition.objects.none()
-    queryset = Requisition.objects.filter(school_id=staff.school_id)
-    if is_manager(user):
+    user, staff, queryset = visibility.school_records(Requisition, request_or_user)
+    if staff is None or is_manager(user):
         return queryset
     from houqin.approvals.models import ApprovalRequest
 
@@ -68,12 +58,7 @@ def visible_requisitions(request_or_user):
 
 
 def get_requisition_or_404(request_or_user, pk, queryset=None):
-    queryset = queryset if queryset is not None else Requisition.objects.all()
-    visible = visible_requisitions(request_or_user).values("pk")
-    try:
-        return queryset.filter(pk__in=visible).get(pk=pk)
-    except (Requisition.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return visibility.get_visible_or_404(visible_requisitions(request_or_user), pk, queryset)
 
 
 def can_view_stock_in(user, stock_in):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from houqin.core.models import ArchivableModel, NamedWithInitialsModel
+from houqin.core.models import AppendOnlyModel, ArchivableModel, NamedWithInitialsModel
 from houqin.org.models import SchoolScopedModel, SchoolScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -152,7 +152,7 @@ class ImmutableQuerySet(SchoolScopedQuerySet):
         raise LedgerError(_("库存台账不能删除。"))
 
 
-class StockMove(SchoolScopedModel):
+class StockMove(AppendOnlyModel, SchoolScopedModel):
     """One line of the stock ledger (库存台账). Written once; never changed, never deleted."""
 
     store = models.ForeignKey(
@@ -220,13 +220,10 @@ class StockMove(SchoolScopedModel):
     def __str__(self):
         return f"{self.get_kind_display()} {self.item} {self.quantity}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise LedgerError(_("库存台账不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LedgerError(_("库存台账不能删除。"))
+    def refuse(self, change):
+        if change == "deleted":
+            raise LedgerError(_("库存台账不能删除。"))
+        raise LedgerError(_("库存台账不能修改。"))
 
     @property
     def amount(self):

@@ -5,42 +5,39 @@ from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from houqin.core.work import QuickAction, WorkItem, register_provider, register_quick_actions
+from houqin.core.work import (
+    QuickAction,
+    counted,
+    register_provider,
+    register_quick_actions,
+    school_staff,
+)
 from houqin.supplies.access import kept_stores
 from houqin.supplies.models import TO_ISSUE, Requisition, RequisitionLine
-
-
-def _staff(request):
-    staff = getattr(request, "staff", None)
-    return staff if staff is not None and staff.school_id else None
 
 
 @register_provider
 def to_issue(request):
     """领用单待发放 for whoever keeps the stores they were asked from."""
-    if _staff(request) is None:
+    if school_staff(request) is None:
         return []
     count = Requisition.objects.filter(
         status__in=TO_ISSUE, store__in=kept_stores(request.user)
     ).count()
-    if not count:
-        return []
-    return [
-        WorkItem(
-            title=_("领用单待发放"),
-            detail=_("审批已通过，请按单发放物品"),
-            url=reverse("supplies:queue"),
-            icon="box-arrow-right",
-            count=count,
-        )
-    ]
+    return counted(
+        count,
+        title=_("领用单待发放"),
+        detail=_("审批已通过，请按单发放物品"),
+        url=reverse("supplies:queue"),
+        icon="box-arrow-right",
+    )
 
 
 @register_provider
 def to_return(request):
     """Returnable items (tools, projectors) I was issued and still hold."""
-    staff = _staff(request)
-    if staff is None or not request.user.has_perm("supplies.request"):
+    staff = school_staff(request, "supplies.request")
+    if staff is None:
         return []
     held = RequisitionLine.objects.filter(
         requisition__requester=staff,
@@ -48,17 +45,13 @@ def to_return(request):
         item__returnable=True,
         issued__gt=F("returned"),
     ).aggregate(total=Sum(F("issued") - F("returned")))["total"]
-    if not held:
-        return []
-    return [
-        WorkItem(
-            title=_("待归还物品"),
-            detail=_("领用的工具、设备用完请归还库房"),
-            url=reverse("supplies:mine") + "?tab=held",
-            icon="arrow-return-left",
-            count=held,
-        )
-    ]
+    return counted(
+        held,
+        title=_("待归还物品"),
+        detail=_("领用的工具、设备用完请归还库房"),
+        url=reverse("supplies:mine") + "?tab=held",
+        icon="arrow-return-left",
+    )
 
 
 @register_quick_actions

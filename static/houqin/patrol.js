@@ -20,7 +20,6 @@
   var STORE_KEY = "houqin.patrol.rounds";
   var NIL_UUID = "00000000-0000-0000-0000-000000000000";
   var BATCH = 20;
-  var MAX_SIDE = 1600;
   var userId = String(banner.dataset.user);
   var syncUrl = banner.dataset.syncUrl;
   var photoUrl = banner.dataset.photoUrl; // NIL_UUID stands for the answer's UUID
@@ -125,57 +124,9 @@
     }, 0);
   }
 
-  // --- Photos in IndexedDB ---------------------------------------------------------------
-  // Kept as bytes (older Safari cannot store Blobs) until the upload has succeeded.
+  // --- Photos in IndexedDB (HouqinPhotos, offline.js) --------------------------------------
 
-  var photoStore = (function () {
-    var opening = null;
-
-    function open() {
-      if (!opening) {
-        opening = new Promise(function (resolve, reject) {
-          if (!window.indexedDB) {
-            reject(new Error("indexedDB"));
-            return;
-          }
-          var request = indexedDB.open("houqin-patrol", 1);
-          request.onupgradeneeded = function () {
-            request.result.createObjectStore("photos", { keyPath: "uuid" });
-          };
-          request.onsuccess = function () { resolve(request.result); };
-          request.onerror = function () { reject(request.error); };
-        });
-        opening.catch(function () { opening = null; });
-      }
-      return opening;
-    }
-
-    function run(mode, work) {
-      return open().then(function (db) {
-        return new Promise(function (resolve, reject) {
-          var transaction = db.transaction("photos", mode);
-          var request = work(transaction.objectStore("photos"));
-          transaction.oncomplete = function () { resolve(request.result); };
-          transaction.onerror = function () { reject(transaction.error); };
-          transaction.onabort = function () { reject(transaction.error); };
-        });
-      });
-    }
-
-    return {
-      put: function (record) {
-        return run("readwrite", function (store) { return store.put(record); });
-      },
-      get: function (id) {
-        return run("readonly", function (store) { return store.get(id); });
-      },
-      remove: function (id) {
-        return run("readwrite", function (store) { return store.delete(id); }).catch(
-          function () {}
-        );
-      },
-    };
-  })();
+  var photoStore = window.HouqinPhotos.store("houqin-patrol");
 
   // --- Talking to the server -------------------------------------------------------------
 
@@ -289,10 +240,7 @@
           markPhoto(roundId, photo.uuid, { failed: bannerText("photoLost") });
           return null;
         }
-        var form = new FormData();
-        var blob = new Blob([record.data], { type: record.type || "image/jpeg" });
-        form.append("photo", blob, record.name || photo.uuid + ".jpg");
-        form.append("photo_uuid", photo.uuid);
+        var form = window.HouqinPhotos.formFor(record);
         return send(photoUrl.replace(NIL_UUID, photo.answer), form, {}).then(function (reply) {
           if (reply.status >= 200 && reply.status < 300) {
             markPhoto(roundId, photo.uuid, { uploaded: true });
@@ -718,21 +666,10 @@
       // The photo belongs to the answer, which must exist (a photo item has no other input).
       setAnswer(checkpoint, item, {});
       var answerId = answerOf(round(), checkpoint, item).uuid;
-      return downscale(file)
+      var record = { uuid: photoId, round: roundId, answer: answerId, name: photoId + ".jpg" };
+      return window.HouqinPhotos.keep(photoStore, file, record)
         .then(function (blob) {
-          return blob.arrayBuffer().then(function (data) {
-            var record = {
-              uuid: photoId,
-              round: roundId,
-              answer: answerId,
-              type: blob.type || "image/jpeg",
-              name: photoId + ".jpg",
-              data: data,
-            };
-            return photoStore.put(record).then(function () {
-              photoUrls[photoId] = URL.createObjectURL(blob);
-            });
-          });
+          photoUrls[photoId] = URL.createObjectURL(blob);
         })
         .then(
           function () {
@@ -746,44 +683,6 @@
         );
     }
 
-    function loadImage(file) {
-      return new Promise(function (resolve, reject) {
-        var url = URL.createObjectURL(file);
-        var image = new Image();
-        image.onload = function () {
-          resolve(image);
-          URL.revokeObjectURL(url);
-        };
-        image.onerror = function () {
-          URL.revokeObjectURL(url);
-          reject(new Error("image"));
-        };
-        image.src = url;
-      });
-    }
-
-    // At most 1600 px on the long side, as JPEG: a phone's 12-megapixel photo would take
-    // minutes over a weak signal. Drawing also drops the EXIF (and the GPS in it).
-    function downscale(file) {
-      return loadImage(file).then(
-        function (image) {
-          var width = image.naturalWidth;
-          var height = image.naturalHeight;
-          var scale = Math.min(1, MAX_SIDE / Math.max(width, height));
-          var canvas = document.createElement("canvas");
-          canvas.width = Math.max(1, Math.round(width * scale));
-          canvas.height = Math.max(1, Math.round(height * scale));
-          canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-          return new Promise(function (resolve) {
-            canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.85);
-          });
-        },
-        // A format this browser cannot draw (HEIC on some phones): sent as it is, the
-        // server judges it.
-        function () { return file; }
-      );
-    }
-
     function showPhoto(photoId, image) {
       if (photoUrls[photoId]) {
         image.src = photoUrls[photoId];
@@ -793,8 +692,7 @@
         .get(photoId)
         .then(function (record) {
           if (!record) return;
-          var blob = new Blob([record.data], { type: record.type || "image/jpeg" });
-          photoUrls[photoId] = URL.createObjectURL(blob);
+          photoUrls[photoId] = URL.createObjectURL(window.HouqinPhotos.blobOf(record));
           image.src = photoUrls[photoId];
         })
         .catch(function () {});
@@ -803,11 +701,7 @@
     // --- Visits (scans) ------------------------------------------------------------------
 
     // A scanned label holds our URL (…/q/<token>) or the bare token.
-    function tokenIn(text) {
-      var value = String(text || "").normalize("NFKC").trim();
-      var match = value.match(/\/q\/([0-9a-z]+)\/?(?:[?#].*)?$/i);
-      return (match ? match[1] : value).toUpperCase();
-    }
+    var tokenIn = window.HouqinQr.tokenIn;
 
     // The checkpoint a scan or a typed code names: the token, or (typed) the place code.
     function checkpointFor(text, typed) {
@@ -1402,38 +1296,31 @@
   }
 
   // =======================================================================================
-  // The scanner: the browser's BarcodeDetector, else the self-hosted jsQR on video frames;
-  // a photo of the label; or the code typed by hand (the approach of scan.js).
+  // The scanner: the camera or a photo of the label (HouqinQr, offline.js), or the code
+  // typed by hand (the approach of scan.js).
 
   function scannerPanel(panel, T) {
     var status = panel.querySelector("[data-scan-status]");
-    var viewport = panel.querySelector("[data-scan-viewport]");
-    var video = panel.querySelector("video");
-    var startButton = panel.querySelector("[data-scan-start]");
-    var stopButton = panel.querySelector("[data-scan-stop]");
-    var photoInput = panel.querySelector("[data-scan-photo]");
     var codeInput = panel.querySelector("[data-scan-code]");
     var codeForm = panel.querySelector("[data-scan-form]");
     var target = panel.querySelector("[data-scan-target]");
     var error = panel.querySelector("[data-scan-error]");
-    var canvas = document.createElement("canvas");
-    var context2d = canvas.getContext("2d", { willReadFrequently: true });
-    var stream = null;
-    var scanning = false;
-    var lastScan = 0;
-    var detectorPromise = null;
-    var jsqrPromise = null;
     var api = { onRead: null, open: open, close: close };
 
-    function say(key) {
-      status.textContent = T[key] || "";
+    // The round's texts scanStarting, scanNoCamera, …; there is none for a jsQR that did not
+    // load, so the fallback's is said then.
+    function say(key, fallback) {
+      status.textContent = T[scanKey(key)] || (fallback && T[scanKey(fallback)]) || "";
     }
 
-    function cameraAvailable() {
-      return Boolean(
-        window.isSecureContext && navigator.mediaDevices && navigator.mediaDevices.getUserMedia
-      );
+    function scanKey(key) {
+      return "scan" + key.charAt(0).toUpperCase() + key.slice(1);
     }
+
+    var camera = window.HouqinQr.panel(panel, {
+      say: say,
+      onRead: function (text) { read(text, false); },
+    });
 
     function open(checkpoint) {
       panel.hidden = false;
@@ -1441,12 +1328,12 @@
       codeInput.value = "";
       target.textContent = checkpoint ? checkpoint.name : "";
       panel.scrollIntoView({ block: "start" });
-      if (cameraAvailable()) startCamera();
-      else say("scanInsecure");
+      if (window.HouqinQr.cameraAvailable()) camera.start();
+      else say("insecure");
     }
 
     function close() {
-      stopCamera();
+      camera.stop();
       panel.hidden = true;
     }
 
@@ -1460,200 +1347,13 @@
       return outcome.ok;
     }
 
-    function loadJsQR() {
-      if (window.jsQR) return Promise.resolve(window.jsQR);
-      if (!jsqrPromise) {
-        jsqrPromise = new Promise(function (resolve, reject) {
-          var script = document.createElement("script");
-          script.src = panel.dataset.jsqrSrc;
-          script.onload = function () {
-            window.jsQR ? resolve(window.jsQR) : reject(new Error("jsQR missing"));
-          };
-          script.onerror = function () {
-            jsqrPromise = null;
-            reject(new Error("jsQR failed to load"));
-          };
-          document.head.appendChild(script);
-        });
-      }
-      return jsqrPromise;
-    }
-
-    // The browser's own detector when it reads QR codes; null otherwise.
-    function nativeDetector() {
-      if (!detectorPromise) {
-        detectorPromise = Promise.resolve(null);
-        if ("BarcodeDetector" in window && window.BarcodeDetector.getSupportedFormats) {
-          detectorPromise = window.BarcodeDetector.getSupportedFormats()
-            .then(function (formats) {
-              return formats.indexOf("qr_code") >= 0
-                ? new window.BarcodeDetector({ formats: ["qr_code"] })
-                : null;
-            })
-            .catch(function () { return null; });
-        }
-      }
-      return detectorPromise;
-    }
-
-    // Draw ``source`` (video or image) at most ``maxSide`` pixels wide or high; decode it.
-    function decode(jsQR, source, width, height, maxSide, attempts) {
-      var scale = Math.min(1, maxSide / Math.max(width, height));
-      canvas.width = Math.max(1, Math.round(width * scale));
-      canvas.height = Math.max(1, Math.round(height * scale));
-      context2d.drawImage(source, 0, 0, canvas.width, canvas.height);
-      var image = context2d.getImageData(0, 0, canvas.width, canvas.height);
-      var result = jsQR(image.data, image.width, image.height, { inversionAttempts: attempts });
-      return result && result.data ? result.data : null;
-    }
-
-    function startCamera() {
-      if (stream) return;
-      say("scanStarting");
-      navigator.mediaDevices
-        .getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false })
-        .then(function (mediaStream) {
-          stream = mediaStream;
-          video.srcObject = stream;
-          viewport.hidden = false;
-          startButton.hidden = true;
-          stopButton.hidden = false;
-          return video.play();
-        })
-        .then(function () {
-          scanning = true;
-          say("scanScanning");
-          return nativeDetector();
-        })
-        .then(function (detector) {
-          if (detector) return detector;
-          return loadJsQR().then(function () { return null; });
-        })
-        .then(function (detector) {
-          if (scanning) requestAnimationFrame(function () { tick(detector); });
-        })
-        .catch(function (failure) {
-          stopCamera();
-          var name = failure && failure.name;
-          if (name === "NotAllowedError" || name === "SecurityError") say("scanDenied");
-          else if (name === "NotFoundError" || name === "OverconstrainedError") say("scanNoCamera");
-          else say("scanCameraError");
-        });
-    }
-
-    function tick(detector) {
-      if (!scanning) return;
-      var now = Date.now();
-      var next = function () {
-        if (scanning) requestAnimationFrame(function () { tick(detector); });
-      };
-      // A few reads a second: enough to feel instant, light on a phone's battery.
-      if (now - lastScan < 200 || video.readyState < 2 || !video.videoWidth) {
-        next();
-        return;
-      }
-      lastScan = now;
-      var found = function (text) {
-        if (text && read(text, false)) return;
-        // The wrong label: keep looking, but not at the same label five times a second.
-        if (text) lastScan = now + 1500;
-        next();
-      };
-      if (detector) {
-        detector
-          .detect(video)
-          .then(function (codes) { found(codes.length ? codes[0].rawValue : null); })
-          .catch(next);
-        return;
-      }
-      found(decode(window.jsQR, video, video.videoWidth, video.videoHeight, 720, "dontInvert"));
-    }
-
-    function stopCamera() {
-      scanning = false;
-      if (stream) {
-        stream.getTracks().forEach(function (track) { track.stop(); });
-        stream = null;
-      }
-      video.srcObject = null;
-      viewport.hidden = true;
-      stopButton.hidden = true;
-      startButton.hidden = !cameraAvailable();
-    }
-
-    function loadImage(file) {
-      return new Promise(function (resolve, reject) {
-        var url = URL.createObjectURL(file);
-        var image = new Image();
-        image.onload = function () {
-          resolve(image);
-          URL.revokeObjectURL(url);
-        };
-        image.onerror = function () {
-          URL.revokeObjectURL(url);
-          reject(new Error("image"));
-        };
-        image.src = url;
-      });
-    }
-
-    function readPhoto(file) {
-      say("scanReading");
-      Promise.all([loadImage(file), nativeDetector()])
-        .then(function (loaded) {
-          var image = loaded[0];
-          var detector = loaded[1];
-          var viaDetector = detector
-            ? detector
-                .detect(image)
-                .then(function (codes) { return codes.length ? codes[0].rawValue : null; })
-                .catch(function () { return null; })
-            : Promise.resolve(null);
-          return viaDetector.then(function (text) {
-            if (text) return text;
-            return loadJsQR().then(function (jsQR) {
-              var width = image.naturalWidth;
-              var height = image.naturalHeight;
-              // A phone photo is large: a moderate size first, then a small one.
-              return (
-                decode(jsQR, image, width, height, 1280, "attemptBoth") ||
-                decode(jsQR, image, width, height, 640, "attemptBoth")
-              );
-            });
-          });
-        })
-        .then(function (text) {
-          if (text) read(text, false);
-          else say("scanPhotoFailed");
-        })
-        .catch(function () { say("scanPhotoFailed"); });
-    }
-
-    // The decoder must be here before the signal goes: load it now unless the browser
-    // reads QR codes itself.
-    nativeDetector().then(function (detector) {
-      if (!detector) loadJsQR().catch(function () {});
-    });
-    if (cameraAvailable()) {
-      startButton.addEventListener("click", startCamera);
-      stopButton.addEventListener("click", stopCamera);
-    } else {
-      startButton.hidden = true;
-    }
-    photoInput.addEventListener("change", function () {
-      var file = photoInput.files && photoInput.files[0];
-      photoInput.value = "";
-      if (file) readPhoto(file);
-    });
+    // The decoder must be here before the signal goes.
+    window.HouqinQr.preload(panel.dataset.jsqrSrc);
     codeForm.addEventListener("submit", function (event) {
       event.preventDefault();
       if (codeInput.value.trim()) read(codeInput.value, true);
     });
     panel.querySelector("[data-scan-close]").addEventListener("click", close);
-    window.addEventListener("pagehide", stopCamera);
-    document.addEventListener("visibilitychange", function () {
-      if (document.hidden) stopCamera();
-    });
     return api;
   }
 })();

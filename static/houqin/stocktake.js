@@ -3,7 +3,8 @@
 // Each scan gets a UUID and waits in localStorage until the server has stored it; the
 // server keeps the UUID under a unique constraint, so sending a scan twice is harmless.
 // Photos of a scan (a damaged card, a 盘盈 item) are downscaled, kept in IndexedDB under
-// their own UUID and uploaded once their scan has reached the server (as patrol.js does).
+// their own UUID and uploaded once their scan has reached the server (as patrol.js does;
+// HouqinPhotos and the QR reading are shared with it in offline.js).
 (function () {
   "use strict";
 
@@ -13,7 +14,6 @@
   var T = JSON.parse(document.getElementById("stocktake-texts").textContent);
   var KEY = "houqin.stocktake." + data.id;
   var BATCH = 50;
-  var MAX_SIDE = 1600;
   var NIL_UUID = "00000000-0000-0000-0000-000000000000";
   var $ = function (selector) { return root.querySelector(selector); };
 
@@ -65,11 +65,7 @@
   }
 
   // What a label or a door sign reads: our URL /q/<token>, a token, or a code typed.
-  function codeOf(text) {
-    text = (text || "").normalize("NFKC").trim();
-    var match = text.match(/\/q\/([0-9a-z]+)\/?(?:[?#].*)?$/i);
-    return (match ? match[1] : text).toUpperCase();
-  }
+  var codeOf = window.HouqinQr.tokenIn;
 
   // --- rooms -------------------------------------------------------------------------
   var select = $("[data-room-select]");
@@ -177,65 +173,7 @@
   }
 
   // --- photos ------------------------------------------------------------------------
-  // Kept as bytes (older Safari cannot store Blobs) until the upload has succeeded.
-  var photoStore = (function () {
-    var opening = null;
-    function open() {
-      if (!opening) {
-        opening = new Promise(function (resolve, reject) {
-          if (!window.indexedDB) { reject(new Error("indexedDB")); return; }
-          var request = indexedDB.open("houqin-stocktake", 1);
-          request.onupgradeneeded = function () {
-            request.result.createObjectStore("photos", { keyPath: "uuid" });
-          };
-          request.onsuccess = function () { resolve(request.result); };
-          request.onerror = function () { reject(request.error); };
-        });
-        opening.catch(function () { opening = null; });
-      }
-      return opening;
-    }
-    function run(mode, work) {
-      return open().then(function (db) {
-        return new Promise(function (resolve, reject) {
-          var transaction = db.transaction("photos", mode);
-          var request = work(transaction.objectStore("photos"));
-          transaction.oncomplete = function () { resolve(request.result); };
-          transaction.onerror = function () { reject(transaction.error); };
-          transaction.onabort = function () { reject(transaction.error); };
-        });
-      });
-    }
-    return {
-      put: function (record) { return run("readwrite", function (store) { return store.put(record); }); },
-      get: function (id) { return run("readonly", function (store) { return store.get(id); }); },
-      remove: function (id) {
-        return run("readwrite", function (store) { return store.delete(id); }).catch(function () {});
-      },
-    };
-  })();
-
-  // At most 1600 px on the long side, as JPEG: a phone's 12-megapixel photo would take
-  // minutes over a weak signal. Drawing also drops the EXIF (and the GPS in it).
-  function downscale(file) {
-    return new Promise(function (resolve) {
-      var url = URL.createObjectURL(file);
-      var image = new Image();
-      image.onload = function () {
-        URL.revokeObjectURL(url);
-        var scale = Math.min(1, MAX_SIDE / Math.max(image.naturalWidth, image.naturalHeight));
-        var canvas = document.createElement("canvas");
-        canvas.width = Math.max(1, Math.round(image.naturalWidth * scale));
-        canvas.height = Math.max(1, Math.round(image.naturalHeight * scale));
-        canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.85);
-      };
-      // A format this browser cannot draw (HEIC on some phones): sent as it is, the
-      // server judges it.
-      image.onerror = function () { URL.revokeObjectURL(url); resolve(file); };
-      image.src = url;
-    });
-  }
+  var photoStore = window.HouqinPhotos.store("houqin-stocktake");
 
   function addPhotos(scanId, files) {
     return files.reduce(function (chain, file) {
@@ -245,12 +183,7 @@
 
   function addPhoto(scanId, file) {
     var photoId = uuid4();
-    return downscale(file)
-      .then(function (blob) {
-        return blob.arrayBuffer().then(function (bytes) {
-          return photoStore.put({ uuid: photoId, scan: scanId, type: blob.type || "image/jpeg", data: bytes });
-        });
-      })
+    return window.HouqinPhotos.keep(photoStore, file, { uuid: photoId, scan: scanId })
       .then(
         function () {
           state.photos.push({ uuid: photoId, scan: scanId, failed: "" });
@@ -292,14 +225,11 @@
       .catch(function () { return null; })
       .then(function (record) {
         if (!record) { dropPhoto(photo.uuid, T.photoLost); return null; }
-        var form = new FormData();
-        form.append("photo", new Blob([record.data], { type: record.type }), photo.uuid + ".jpg");
-        form.append("photo_uuid", photo.uuid);
         return fetch(root.dataset.photoUrl.replace(NIL_UUID, photo.scan), {
           method: "POST",
           credentials: "same-origin",
           headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
-          body: form,
+          body: window.HouqinPhotos.formFor(record),
         }).then(function (response) {
           if (response.ok) {
             dropPhoto(photo.uuid, "");
@@ -426,80 +356,30 @@
     $("[data-missing-count]").textContent = missingCount;
   }
 
-  // --- the camera: BarcodeDetector, else the self-hosted jsQR ---------------------------
-  var camera = { stream: null, target: null, detector: null };
-  var video = $("[data-video]");
-  var canvas = document.createElement("canvas");
+  // --- the camera (HouqinQr, offline.js) -----------------------------------------------
+  // A room's code ends the scanning; asset labels are read one after the other.
+  var cameraTarget = null;
+  var camera = window.HouqinQr.camera($("[data-video]"), {
+    jsqrSrc: root.dataset.jsqrSrc,
+    say: function (key) {
+      var looking = key === "starting" || key === "scanning";
+      $("[data-camera-status]").textContent = looking ? T.scanning : T.noCamera;
+    },
+    onRead: function (text) {
+      if (cameraTarget !== "room") readAsset(text);
+      else if (readRoom(text)) camera.stop();
+    },
+    onStop: function () { $("[data-camera]").hidden = true; },
+  });
 
   function startCamera(target) {
-    camera.target = target;
-    if (!(window.isSecureContext && navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) {
+    cameraTarget = target;
+    if (!window.HouqinQr.cameraAvailable()) {
       say(T.noCamera, "secondary");
       return;
     }
     $("[data-camera]").hidden = false;
-    $("[data-camera-status]").textContent = T.scanning;
-    var detect = "BarcodeDetector" in window
-      ? Promise.resolve(new window.BarcodeDetector({ formats: ["qr_code"] }))
-      : loadJsQR().then(function () { return null; });
-    navigator.mediaDevices
-      .getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false })
-      .then(function (stream) {
-        camera.stream = stream;
-        video.srcObject = stream;
-        return video.play().then(function () { return detect; });
-      })
-      .then(function (detector) {
-        camera.detector = detector;
-        setTimeout(tick, 250);
-      })
-      .catch(function () {
-        stopCamera();
-        $("[data-camera-status]").textContent = T.noCamera;
-      });
-  }
-
-  function loadJsQR() {
-    return new Promise(function (resolve, reject) {
-      if (window.jsQR) { resolve(); return; }
-      var script = document.createElement("script");
-      script.src = root.dataset.jsqrSrc;
-      script.onload = resolve;
-      script.onerror = reject;
-      document.head.appendChild(script);
-    });
-  }
-
-  function tick() {
-    if (!camera.stream) return;
-    var next = function (text) {
-      if (text) {
-        var ok = camera.target === "room" ? readRoom(text) : readAsset(text);
-        if (ok && camera.target === "room") { stopCamera(); return; }
-        setTimeout(tick, ok ? 1500 : 500);
-        return;
-      }
-      setTimeout(tick, 250);
-    };
-    if (camera.detector) {
-      camera.detector.detect(video).then(function (codes) {
-        next(codes.length ? codes[0].rawValue : null);
-      }, function () { next(null); });
-    } else if (window.jsQR && video.videoWidth) {
-      canvas.width = video.videoWidth;
-      canvas.height = video.videoHeight;
-      var context = canvas.getContext("2d");
-      context.drawImage(video, 0, 0);
-      var image = context.getImageData(0, 0, canvas.width, canvas.height);
-      var result = window.jsQR(image.data, image.width, image.height);
-      next(result ? result.data : null);
-    } else next(null);
-  }
-
-  function stopCamera() {
-    if (camera.stream) camera.stream.getTracks().forEach(function (t) { t.stop(); });
-    camera.stream = null;
-    $("[data-camera]").hidden = true;
+    camera.start();
   }
 
   // --- wiring ------------------------------------------------------------------------
@@ -537,7 +417,9 @@
       startCamera(state.room ? "asset" : "room");
     });
   });
-  $("[data-camera-stop]").addEventListener("click", stopCamera);
+  $("[data-camera-stop]").addEventListener("click", camera.stop);
+  // Counting goes on with no signal: the decoder must be here before it goes.
+  window.HouqinQr.preload(root.dataset.jsqrSrc);
   window.addEventListener("online", sync);
   window.addEventListener("offline", showSync);
   setInterval(sync, 15000);
