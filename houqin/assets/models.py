@@ -25,6 +25,19 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
+def optional_ref(to, verbose_name):
+    """An optional link to a record that may not be deleted while linked and has no way
+    back to this one (``related_name="+"``): where something is kept, who uses it…"""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+
 class Category(NamedWithInitialsModel):
     """One node of GB/T 14885-2022 (门类 A01…A07 down to items). National, not per school;
     seeded from ``data/categories.csv`` by a data migration."""
@@ -144,14 +157,7 @@ class Asset(SchoolScopedModel, NamedWithInitialsModel):
         _("使用状态"), max_length=20, choices=Status.choices, default=Status.IN_USE
     )
     purpose = models.CharField(_("用途"), max_length=50, blank=True)
-    managing_department = models.ForeignKey(
-        "org.Department",
-        verbose_name=_("管理部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    managing_department = optional_ref("org.Department", _("管理部门"))
     using_department = models.ForeignKey(
         "org.Department",
         verbose_name=_("使用部门"),
@@ -351,30 +357,9 @@ class AcceptanceLine(models.Model):
     # 50 desks: one card with quantity 50, or 50 cards of one each.
     card_per_unit = models.BooleanField(_("每件一张卡片"), default=True)
     life_months = models.PositiveSmallIntegerField(_("折旧年限(月)"), null=True, blank=True)
-    using_department = models.ForeignKey(
-        "org.Department",
-        verbose_name=_("使用部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    custodian = models.ForeignKey(
-        "accounts.Staff",
-        verbose_name=_("使用人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    place = models.ForeignKey(
-        "org.Place",
-        verbose_name=_("存放地点"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    using_department = optional_ref("org.Department", _("使用部门"))
+    custodian = optional_ref("accounts.Staff", _("使用人"))
+    place = optional_ref("org.Place", _("存放地点"))
     check_note = models.CharField(_("核对情况"), max_length=200, blank=True)
 
     class Meta:
@@ -454,30 +439,9 @@ class Movement(SchoolScopedModel):
 
     number = models.CharField(_("调拨单号"), max_length=20, editable=False)
     kind = models.CharField(_("类型"), max_length=20, choices=MovementKind.choices)
-    to_place = models.ForeignKey(
-        "org.Place",
-        verbose_name=_("调入地点"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    to_department = models.ForeignKey(
-        "org.Department",
-        verbose_name=_("调入部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    to_custodian = models.ForeignKey(
-        "accounts.Staff",
-        verbose_name=_("新使用人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    to_place = optional_ref("org.Place", _("调入地点"))
+    to_department = optional_ref("org.Department", _("调入部门"))
+    to_custodian = optional_ref("accounts.Staff", _("新使用人"))
     reason = models.CharField(_("事由"), max_length=500)
     status = models.CharField(
         _("状态"), max_length=10, choices=MovementStatus.choices, default=MovementStatus.PENDING
@@ -525,7 +489,25 @@ class Movement(SchoolScopedModel):
         movement_decided(approval)
 
 
-class MovementLine(models.Model):
+class CardLine(models.Model):
+    """A card named on a movement or a disposal, with its original value when it was asked
+    for. ``is_open`` while the document is open: ``one_open_card`` keeps a card on one open
+    document of a kind at a time."""
+
+    original_value = models.DecimalField(_("原值(元)"), **MONEY)
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def one_open_card(name):
+        return models.UniqueConstraint(
+            fields=["asset"], condition=models.Q(is_open=True), name=name
+        )
+
+
+class MovementLine(CardLine):
     """One card of a movement, with where it was (a snapshot) when it was asked for.
     ``is_open`` while the movement is pending: a card is in one open movement at a time."""
 
@@ -533,44 +515,15 @@ class MovementLine(models.Model):
     asset = models.ForeignKey(
         Asset, verbose_name=_("资产"), on_delete=models.PROTECT, related_name="movement_lines"
     )
-    from_place = models.ForeignKey(
-        "org.Place",
-        verbose_name=_("原存放地点"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    from_department = models.ForeignKey(
-        "org.Department",
-        verbose_name=_("原使用部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    from_custodian = models.ForeignKey(
-        "accounts.Staff",
-        verbose_name=_("原使用人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    original_value = models.DecimalField(_("原值(元)"), **MONEY)
-    is_open = models.BooleanField(default=True)
+    from_place = optional_ref("org.Place", _("原存放地点"))
+    from_department = optional_ref("org.Department", _("原使用部门"))
+    from_custodian = optional_ref("accounts.Staff", _("原使用人"))
 
     class Meta:
         verbose_name = _("调拨明细")
         verbose_name_plural = _("调拨明细")
         ordering = ["movement", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["asset"],
-                condition=models.Q(is_open=True),
-                name="assets_one_open_movement",
-            ),
-        ]
+        constraints = [CardLine.one_open_card("assets_one_open_movement")]
 
     def __str__(self):
         return f"{self.movement_id} {self.asset_id}"
@@ -614,14 +567,7 @@ class Disposal(SchoolScopedModel):
     appraised_on = models.DateField(_("鉴定日期"), null=True, blank=True)
     appraisal_conclusion = models.TextField(_("鉴定结论"), blank=True)
     written_off_on = models.DateField(_("核销日期"), null=True, blank=True)
-    written_off_by = models.ForeignKey(
-        "accounts.Staff",
-        verbose_name=_("核销人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    written_off_by = optional_ref("accounts.Staff", _("核销人"))
     closing_note = models.CharField(_("办结说明"), max_length=500, blank=True)
 
     class Meta:
@@ -659,7 +605,7 @@ class Disposal(SchoolScopedModel):
         disposal_decided(approval)
 
 
-class DisposalLine(models.Model):
+class DisposalLine(CardLine):
     """One card of a disposal with its values when it was asked for, and the status it
     goes back to if the disposal is refused or cancelled."""
 
@@ -667,23 +613,15 @@ class DisposalLine(models.Model):
     asset = models.ForeignKey(
         Asset, verbose_name=_("资产"), on_delete=models.PROTECT, related_name="disposal_lines"
     )
-    original_value = models.DecimalField(_("原值(元)"), **MONEY)
     accumulated_depreciation = models.DecimalField(_("累计折旧(元)"), **MONEY)
     net_value = models.DecimalField(_("净值(元)"), **MONEY)
     previous_status = models.CharField(_("原使用状态"), max_length=20, choices=Status.choices)
-    is_open = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("处置明细")
         verbose_name_plural = _("处置明细")
         ordering = ["disposal", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["asset"],
-                condition=models.Q(is_open=True),
-                name="assets_one_open_disposal",
-            ),
-        ]
+        constraints = [CardLine.one_open_card("assets_one_open_disposal")]
 
     def __str__(self):
         return f"{self.disposal_id} {self.asset_id}"

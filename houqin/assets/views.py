@@ -47,7 +47,7 @@ from houqin.assets.models import (
     Category,
     Status,
 )
-from houqin.assets.services import AssetError
+from houqin.assets.view_helpers import save_form
 from houqin.core.audit import history_for
 from houqin.core.htmx import render_page
 from houqin.qr.forms import LabelPrintForm
@@ -202,21 +202,19 @@ def _detail(request, asset, *, status_form=None):
 def asset_create(request):
     form = AssetForm(request.POST or None, request.FILES or None, school=request.school)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                asset = services.asset_create(
-                    by=request.staff,
-                    school=request.school,
-                    values=form.values(),
-                    photos=form.cleaned_data["photos"],
-                )
-            except AssetError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(
-                    request, _("已建卡，资产编号 %(number)s。") % {"number": asset.number}
-                )
-                return redirect("assets:detail", pk=asset.pk)
+        done = save_form(
+            request,
+            form,
+            lambda data: services.asset_create(
+                by=request.staff,
+                school=request.school,
+                values=form.values(),
+                photos=data["photos"],
+            ),
+            message=lambda asset: _("已建卡，资产编号 %(number)s。") % {"number": asset.number},
+        )
+        if done:
+            return done
         if any(request.FILES.getlist("photos")) and "photos" not in form.errors:
             # A browser cannot keep chosen files across a page load: say so.
             form.add_error("photos", _("请重新选择照片（页面刷新后需重新添加）。"))
@@ -230,14 +228,15 @@ def asset_edit(request, pk):
         messages.error(request, _("已处置的资产不能再修改。"))
         return redirect("assets:detail", pk=asset.pk)
     form = AssetForm(request.POST or None, instance=asset, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.asset_update(asset, by=request.staff, values=form.values())
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已保存资产卡片。"))
-            return redirect("assets:detail", pk=asset.pk)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.asset_update(asset, by=request.staff, values=form.values()),
+        message=_("已保存资产卡片。"),
+        to=asset,
+    )
+    if done:
+        return done
     context = {"form": form, "asset": asset, "section": "cards"}
     return render(request, "assets/form.html", context)
 
@@ -247,20 +246,16 @@ def asset_edit(request, pk):
 def asset_status(request, pk):
     asset = _card_for(request, pk)
     form = StatusForm(request.POST, asset=asset)
-    if form.is_valid():
-        try:
-            services.asset_set_status(
-                asset,
-                by=request.staff,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-            )
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已变更使用状态。"))
-            return redirect("assets:detail", pk=asset.pk)
-    return _detail(request, asset, status_form=form)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.asset_set_status(
+            asset, by=request.staff, status=data["status"], note=data["note"]
+        ),
+        message=_("已变更使用状态。"),
+        to=asset,
+    )
+    return done or _detail(request, asset, status_form=form)
 
 
 @school_required
@@ -494,24 +489,21 @@ def acceptance_edit(request, pk):
 
 def _acceptance_form(request, acceptance):
     form = AcceptanceForm(request.POST or None, instance=acceptance, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.acceptance_save(
-                acceptance,
-                by=request.staff,
-                values=form.values(),
-                group=list(form.cleaned_data["group"]),
-            )
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("已保存验收单 %(number)s。请添加验收明细。") % {"number": acceptance.number}
-                if not acceptance.lines.exists()
-                else _("已保存验收单 %(number)s。") % {"number": acceptance.number},
-            )
-            return redirect(acceptance)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.acceptance_save(
+            acceptance, by=request.staff, values=form.values(), group=list(data["group"])
+        ),
+        message=lambda _saved: (
+            _("已保存验收单 %(number)s。请添加验收明细。") % {"number": acceptance.number}
+            if not acceptance.lines.exists()
+            else _("已保存验收单 %(number)s。") % {"number": acceptance.number}
+        ),
+        to=acceptance,
+    )
+    if done:
+        return done
     context = {"form": form, "acceptance": acceptance, "section": "acceptances"}
     return render(request, "assets/acceptance_form.html", context)
 
@@ -538,14 +530,15 @@ def line_edit(request, pk, line_pk):
 
 def _save_line(request, acceptance, line):
     form = AcceptanceLineForm(request.POST, instance=line, school=request.school)
-    if form.is_valid():
-        try:
-            services.acceptance_line_save(line, by=request.staff, values=form.values())
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已保存明细“%(name)s”。") % {"name": line.name})
-            return redirect(acceptance)
+    done = save_form(
+        request,
+        form,
+        lambda data: services.acceptance_line_save(line, by=request.staff, values=form.values()),
+        message=lambda _saved: _("已保存明细“%(name)s”。") % {"name": line.name},
+        to=acceptance,
+    )
+    if done:
+        return done
     if line.pk:
         context = {"form": form, "acceptance": acceptance, "line": line}
         return render(request, "assets/line_form.html", context)
@@ -557,24 +550,21 @@ def _save_line(request, acceptance, line):
 def acceptance_accept(request, pk):
     acceptance = _acceptance_for(request, pk)
     form = AcceptForm(request.POST)
-    if form.is_valid():
-        try:
-            cards = services.acceptance_accept(
-                acceptance,
-                by=request.staff,
-                accepted_on=form.cleaned_data["accepted_on"],
-                note=form.cleaned_data["note"],
-            )
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("验收合格，已生成 %(count)s 张资产卡片（%(first)s 至 %(last)s）。")
-                % {"count": len(cards), "first": cards[0].number, "last": cards[-1].number},
-            )
-            return redirect(acceptance)
-    return _acceptance_detail(request, acceptance, forms={"accept": form}, open_panel="accept")
+    done = save_form(
+        request,
+        form,
+        lambda data: services.acceptance_accept(
+            acceptance, by=request.staff, accepted_on=data["accepted_on"], note=data["note"]
+        ),
+        message=lambda cards: (
+            _("验收合格，已生成 %(count)s 张资产卡片（%(first)s 至 %(last)s）。")
+            % {"count": len(cards), "first": cards[0].number, "last": cards[-1].number}
+        ),
+        to=acceptance,
+    )
+    return done or _acceptance_detail(
+        request, acceptance, forms={"accept": form}, open_panel="accept"
+    )
 
 
 @require_POST
@@ -582,12 +572,13 @@ def acceptance_accept(request, pk):
 def acceptance_reject(request, pk):
     acceptance = _acceptance_for(request, pk)
     form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            services.acceptance_reject(acceptance, by=request.staff, note=form.cleaned_data["note"])
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已记录验收不合格，未生成资产卡片。"))
-            return redirect(acceptance)
-    return _acceptance_detail(request, acceptance, forms={"reject": form}, open_panel="reject")
+    done = save_form(
+        request,
+        form,
+        lambda data: services.acceptance_reject(acceptance, by=request.staff, note=data["note"]),
+        message=_("已记录验收不合格，未生成资产卡片。"),
+        to=acceptance,
+    )
+    return done or _acceptance_detail(
+        request, acceptance, forms={"reject": form}, open_panel="reject"
+    )

@@ -39,6 +39,7 @@ from houqin.assets.models import (
     Status,
 )
 from houqin.assets.services import AssetError
+from houqin.assets.view_helpers import save_form
 from houqin.core.htmx import render_page
 
 PER_PAGE = 30
@@ -98,23 +99,22 @@ def idle_request(request, pk):
     if asset is None:
         raise Http404
     form = IdleRequestForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            movement = moves.movement_create(
-                by=request.staff,
-                kind=MovementKind.IDLE_REQUEST,
-                asset_ids=[asset.pk],
-                reason=form.cleaned_data["reason"],
-                to_place=form.cleaned_data["to_place"],
-            )
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("已提交调用申请 %(number)s，等待审批。") % {"number": movement.number},
-            )
-            return redirect(movement)
+    done = save_form(
+        request,
+        form,
+        lambda data: moves.movement_create(
+            by=request.staff,
+            kind=MovementKind.IDLE_REQUEST,
+            asset_ids=[asset.pk],
+            reason=data["reason"],
+            to_place=data["to_place"],
+        ),
+        message=lambda movement: (
+            _("已提交调用申请 %(number)s，等待审批。") % {"number": movement.number}
+        ),
+    )
+    if done:
+        return done
     context = {"asset": asset, "form": form, "section": "idle"}
     return render(request, "assets/moves/idle_request.html", context)
 
@@ -182,25 +182,24 @@ def movement_create(request):
         store=store,
         initial={"numbers": _prefill_numbers(request)},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            movement = moves.movement_create(
-                by=request.staff,
-                kind=kind,
-                asset_ids=form.asset_ids,
-                reason=data["reason"],
-                to_place=data.get("to_place"),
-                to_department=data.get("to_department"),
-                to_custodian=data.get("to_custodian"),
-            )
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request, _("已提交调拨单 %(number)s，等待审批。") % {"number": movement.number}
-            )
-            return redirect(movement)
+    done = save_form(
+        request,
+        form,
+        lambda data: moves.movement_create(
+            by=request.staff,
+            kind=kind,
+            asset_ids=form.asset_ids,
+            reason=data["reason"],
+            to_place=data.get("to_place"),
+            to_department=data.get("to_department"),
+            to_custodian=data.get("to_custodian"),
+        ),
+        message=lambda movement: (
+            _("已提交调拨单 %(number)s，等待审批。") % {"number": movement.number}
+        ),
+    )
+    if done:
+        return done
     context = {
         "form": form,
         "kind": kind,
@@ -282,24 +281,21 @@ def disposal_create(request):
         "method": method if method in DisposalMethod.values else "",
     }
     form = DisposalForm(request.POST or None, school=request.school, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            disposal = moves.disposal_create(
-                by=request.staff,
-                method=form.cleaned_data["method"],
-                asset_ids=form.asset_ids,
-                reason=form.cleaned_data["reason"],
-            )
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("已建处置单 %(number)s，资产已标为待处置。请上传材料并送技术鉴定。")
-                % {"number": disposal.number},
-            )
-            return redirect(disposal)
-    return render(
+    done = save_form(
+        request,
+        form,
+        lambda data: moves.disposal_create(
+            by=request.staff,
+            method=data["method"],
+            asset_ids=form.asset_ids,
+            reason=data["reason"],
+        ),
+        message=lambda disposal: (
+            _("已建处置单 %(number)s，资产已标为待处置。请上传材料并送技术鉴定。")
+            % {"number": disposal.number}
+        ),
+    )
+    return done or render(
         request, "assets/moves/disposal_form.html", {"form": form, "section": "disposals"}
     )
 
@@ -354,22 +350,20 @@ def disposal_start_appraisal(request, pk):
 def disposal_submit(request, pk):
     disposal = _disposal_for(request, pk)
     form = AppraisalForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            moves.disposal_submit(
-                disposal,
-                by=request.staff,
-                appraiser=data["appraiser"],
-                appraised_on=data["appraised_on"],
-                conclusion=data["conclusion"],
-            )
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已提交审批。"))
-            return redirect(disposal)
-    return _disposal_detail(request, disposal, forms={"appraisal": form})
+    done = save_form(
+        request,
+        form,
+        lambda data: moves.disposal_submit(
+            disposal,
+            by=request.staff,
+            appraiser=data["appraiser"],
+            appraised_on=data["appraised_on"],
+            conclusion=data["conclusion"],
+        ),
+        message=_("已提交审批。"),
+        to=disposal,
+    )
+    return done or _disposal_detail(request, disposal, forms={"appraisal": form})
 
 
 @require_POST
@@ -377,15 +371,14 @@ def disposal_submit(request, pk):
 def disposal_cancel(request, pk):
     disposal = _disposal_for(request, pk)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            moves.disposal_cancel(disposal, by=request.staff, reason=form.cleaned_data["reason"])
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已撤销处置单，资产已恢复原状态。"))
-            return redirect(disposal)
-    return _disposal_detail(request, disposal, forms={"cancel": form})
+    done = save_form(
+        request,
+        form,
+        lambda data: moves.disposal_cancel(disposal, by=request.staff, reason=data["reason"]),
+        message=_("已撤销处置单，资产已恢复原状态。"),
+        to=disposal,
+    )
+    return done or _disposal_detail(request, disposal, forms={"cancel": form})
 
 
 @require_POST
@@ -393,17 +386,16 @@ def disposal_cancel(request, pk):
 def disposal_write_off(request, pk):
     disposal = _disposal_for(request, pk)
     form = WriteOffForm(request.POST)
-    if form.is_valid():
-        try:
-            moves.disposal_write_off(
-                disposal,
-                by=request.staff,
-                written_off_on=form.cleaned_data["written_off_on"],
-                note=form.cleaned_data["note"],
-            )
-        except AssetError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("已核销，资产已转为已处置。"))
-            return redirect(disposal)
-    return _disposal_detail(request, disposal, forms={"write_off": form})
+    done = save_form(
+        request,
+        form,
+        lambda data: moves.disposal_write_off(
+            disposal,
+            by=request.staff,
+            written_off_on=data["written_off_on"],
+            note=data["note"],
+        ),
+        message=_("已核销，资产已转为已处置。"),
+        to=disposal,
+    )
+    return done or _disposal_detail(request, disposal, forms={"write_off": form})

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,3 +129,40 @@ class StatusEvent(EventModel):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def move(cls, subject, status, action, by, **fields):
+        """Move ``subject`` to ``status``, save it (with whatever else the caller set on
+        it) and write the step from the status it had, done by the Staff ``by``."""
+        from_status = subject.status
+        subject.status = status
+        subject.save()
+        return cls.record(
+            subject, action, by, from_status=from_status, to_status=subject.status, **fields
+        )
+
+
+class StatusRecordMixin:
+    """A workflow record (a repair request, a hazard…) with a ``status`` field, its
+    ``events`` (a StatusEvent subclass) and a page of its own. Not a model: adds no
+    field. The subclass names ``detail_url`` (the URL name of its page, taking its pk)
+    and ``open_statuses``."""
+
+    detail_url = ""
+    open_statuses = ()
+
+    def get_absolute_url(self):
+        return reverse(self.detail_url, args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status in self.open_statuses
+
+    def timeline(self):
+        """The record's events, oldest first, each with ``to_status_label`` (the label of
+        the status it moved to) and its actor loaded."""
+        events = list(self.events.select_related("actor__staff"))
+        labels = dict(self._meta.get_field("status").flatchoices)
+        for event in events:
+            event.to_status_label = labels.get(event.to_status, event.to_status)
+        return events

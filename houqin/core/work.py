@@ -42,6 +42,19 @@ def counted(count, **item):
     return [WorkItem(count=count, **item)] if count else []
 
 
+def counted_each(counts, **items):
+    """One WorkItem for each key of ``items`` (its fields) counting ``counts[key]``, in
+    that order, leaving out those at 0: a list page's queues (待派单, 超期…) at once."""
+    return [WorkItem(count=counts[key], **item) for key, item in items.items() if counts[key]]
+
+
+def quick_action(request, perm, label, url, icon):
+    """``[QuickAction(label, url, icon)]`` for a user holding ``perm``, else nothing."""
+    if not request.user.has_perm(perm):
+        return []
+    return [QuickAction(label, url, icon)]
+
+
 _providers: list[Callable] = []
 _quick_actions: list[Callable] = []
 

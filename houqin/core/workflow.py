@@ -29,6 +29,14 @@ def choice_label(choices, value):
     return str(choices(value).label) if value in choices.values else value
 
 
+def refuse_status(record, message, action_label, *, error):
+    """Raise ``error(message)``, its ``%(status)s`` the label of ``record``'s status and
+    its ``%(action)s`` the refused ``action_label``."""
+    status = record._meta.get_field("status").flatchoices
+    label = dict(status).get(record.status, record.status)
+    raise error(message % {"status": str(label), "action": action_label})
+
+
 def required_text(text, message, *, error, max_length=500):
     """``text`` stripped and cut to ``max_length``; ``error(message)`` when empty."""
     text = (text or "").strip()

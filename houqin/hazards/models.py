@@ -9,13 +9,13 @@ A 重大 hazard carries a ``HazardPlan`` (挂牌督办) and is visible to the di
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from houqin.core.models import (
     ArchivableModel,
     NamedWithInitialsModel,
     StatusEvent,
+    StatusRecordMixin,
     TimeStampedModel,
 )
 from houqin.org.models import SchoolScopedModel, SchoolScopedQuerySet
@@ -79,8 +79,10 @@ def overdue_q(today):
     return models.Q(status__in=TO_FIX_STATUSES, deadline__lt=today)
 
 
-class Hazard(SchoolScopedModel):
+class Hazard(StatusRecordMixin, SchoolScopedModel):
     campus_path = "place__campus"
+    detail_url = "hazards:detail"
+    open_statuses = OPEN_STATUSES
 
     number = models.CharField(_("隐患编号"), max_length=20, editable=False)
     title = models.CharField(_("隐患描述"), max_length=200)
@@ -195,13 +197,6 @@ class Hazard(SchoolScopedModel):
 
     def __str__(self):
         return f"{self.number} {self.title}"
-
-    def get_absolute_url(self):
-        return reverse("hazards:detail", args=[self.pk])
-
-    @property
-    def is_open(self):
-        return self.status in OPEN_STATUSES
 
     @property
     def is_major(self):

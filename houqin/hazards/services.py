@@ -67,15 +67,9 @@ def _is_manager(by):
     return _can(by, "hazards.manage")
 
 
-def _status_label(status):
-    return workflow.choice_label(Status, status)
-
-
 def _refuse_status(hazard, action_label):
-    raise HazardError(
-        _("隐患当前为“%(status)s”，不能%(action)s。")
-        % {"status": _status_label(hazard.status), "action": action_label}
-    )
+    message = _("隐患当前为“%(status)s”，不能%(action)s。")
+    workflow.refuse_status(hazard, message, action_label, error=HazardError)
 
 
 def _check_school(hazard, by):
@@ -97,6 +91,7 @@ def _lock(hazard, by):
 # Copy the saved values (and the related objects loaded with them) to the caller's object.
 _sync = workflow.copy_saved
 _event = HazardEvent.record
+_move = HazardEvent.move
 
 
 def _notify(recipients, *, event, title, body="", hazard, exclude=None):
@@ -339,22 +334,18 @@ def _assign(hazard, *, by, owner, deadline, note, now):
     ):
         raise HazardError(_("这条隐患已指派给%(name)s，期限未变。") % {"name": owner.name})
     previous_owner = hazard.owner
-    from_status = hazard.status
     if deadline != hazard.deadline:
         hazard.escalation_level = 0
     hazard.owner = owner
     hazard.deadline = deadline
-    hazard.status = Status.RECTIFYING
     hazard.assigned_at = now
-    hazard.save()
     due = _("期限 %(date)s") % {"date": f"{deadline:%Y-%m-%d}"} if deadline else _("期限按整改方案")
     note = (note or "").strip()
-    _event(
+    _move(
         hazard,
+        Status.RECTIFYING,
         Action.ASSIGN,
         by,
-        from_status=from_status,
-        to_status=hazard.status,
         note="，".join(filter(None, [owner.name, str(due), note])),
         at=now,
     )
@@ -565,24 +556,13 @@ def hazard_rectify(hazard, *, by, note, photos=(), now=None):
             raise HazardError(_("重大隐患须先填写整改方案，才能登记整改。"))
         _check_repair_done(locked, _("关联的报修单 %(number)s 还没有修好，修好后才能登记整改。"))
         note = _required(note, _("请写明整改情况。"), 5000)
-        from_status = locked.status
-        locked.status = Status.RECTIFIED
         locked.rectification = note
         locked.rectified_by = by
         locked.rectified_at = now
         if locked.owner_id is None:
             locked.owner = by
             locked.assigned_at = now
-        locked.save()
-        _event(
-            locked,
-            Action.RECTIFY,
-            by,
-            from_status=from_status,
-            to_status=locked.status,
-            note=note,
-            at=now,
-        )
+        _move(locked, Status.RECTIFIED, Action.RECTIFY, by, note=note, at=now)
         _attach(locked, photos, by, "after")
         _notify(
             managers_of(locked.school, _campus_id(locked)),
@@ -685,19 +665,8 @@ def hazard_void(hazard, *, by, reason, now=None):
         if locked.status not in OPEN_STATUSES:
             _refuse_status(locked, _("作废"))
         reason = _required(reason, _("请填写作废原因。"), 200)
-        from_status = locked.status
-        locked.status = Status.VOID
         locked.void_reason = reason
-        locked.save()
-        _event(
-            locked,
-            Action.VOID,
-            by,
-            from_status=from_status,
-            to_status=locked.status,
-            note=reason,
-            at=now,
-        )
+        _move(locked, Status.VOID, Action.VOID, by, note=reason, at=now)
         _notify(
             [locked.owner, locked.reported_by],
             event=EVENT_PROGRESS,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from houqin.accounts.access import school_required
 from houqin.core.audit import history_for
 from houqin.core.htmx import render_page
+from houqin.core.pages import done_tab, photos_lost, visible_place
 from houqin.hazards import services
 from houqin.hazards.access import get_visible_or_404, is_manager, visible_hazards
 from houqin.hazards.forms import (
@@ -42,7 +43,6 @@ from houqin.hazards.models import (
     overdue_q,
 )
 from houqin.hazards.services import HazardError
-from houqin.org.models import Place
 from houqin.qr.registry import scan_url
 from houqin.repairs.access import visible_requests
 from houqin.repairs.models import Urgency
@@ -54,12 +54,6 @@ LIST_RELATED = ("place__building", "reported_by", "owner")
 
 def _today():
     return timezone.localdate()
-
-
-def _photos_lost(request, form, field="photos"):
-    """A browser cannot keep chosen files across a page load: say so."""
-    if any(request.FILES.getlist(field)) and field not in form.errors:
-        form.add_error(field, _("请重新选择照片（页面刷新后需重新添加）。"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -102,7 +96,7 @@ def report(request):
                     % {"number": hazard.number},
                 )
                 return redirect("hazards:detail", pk=hazard.pk)
-        _photos_lost(request, form)
+        photos_lost(request, form)
     else:
         initial = {}
         repair = _repair_for(request, request.GET.get("repair"))
@@ -114,7 +108,7 @@ def report(request):
                 initial["domain"] = DOMAIN_OF_CATEGORY[repair.category]
         place_id = request.GET.get("place")
         if place_id:
-            place = _place_for(request, place_id)
+            place = visible_place(request, place_id)
             if place is None:
                 messages.error(request, _("没有找到这个场所，请重新选择隐患地点。"))
             else:
@@ -127,13 +121,6 @@ def report(request):
         "can_assign": can_assign,
     }
     return render(request, "hazards/report.html", context)
-
-
-def _place_for(request, place_id):
-    try:
-        return Place.objects.for_user(request.user).active().filter(pk=int(place_id)).first()
-    except (TypeError, ValueError):
-        return None
 
 
 def _repair_for(request, repair_id):
@@ -150,14 +137,10 @@ def _repair_for(request, repair_id):
 # Lists
 
 
-def _tab(request):
-    return "done" if request.GET.get("tab") == "done" else "open"
-
-
 @school_required(perm=REPORT)
 def mine(request):
     """我上报的: the hazards I reported, open ones first."""
-    tab = _tab(request)
+    tab = done_tab(request)
     hazards = Hazard.objects.filter(school=request.school, reported_by=request.staff)
     if tab == "open":
         hazards = hazards.filter(status__in=OPEN_STATUSES)
@@ -177,7 +160,7 @@ def mine(request):
 @school_required(perm=REPORT)
 def tasks(request):
     """我的整改: the hazards I must rectify, the nearest deadline first."""
-    tab = _tab(request)
+    tab = done_tab(request)
     today = _today()
     mine = Hazard.objects.filter(school=request.school, owner=request.staff)
     counts = mine.aggregate(
@@ -339,10 +322,6 @@ def _detail(request, hazard, forms=None, *, open_panel=""):
     for name, make in defaults.items():
         if wanted[name]:
             forms.setdefault(name, make())
-    events = list(hazard.events.select_related("actor__staff"))
-    labels = dict(Status.choices)
-    for event in events:
-        event.to_status_label = labels.get(event.to_status, event.to_status)
     answers = list(
         hazard.answers.select_related("round__patroller", "item", "place").order_by(
             "answered_at", "pk"
@@ -353,7 +332,7 @@ def _detail(request, hazard, forms=None, *, open_panel=""):
     context = {
         "hazard": hazard,
         "plan": plan,
-        "events": events,
+        "events": hazard.timeline(),
         "answers": answers,
         "forms": forms,
         "open_panel": open_panel,
@@ -458,5 +437,5 @@ def act(request, pk, action):
             messages.success(request, message)
             return redirect("hazards:detail", pk=hazard.pk)
     if "photos" in form.fields:
-        _photos_lost(request, form)
+        photos_lost(request, form)
     return _detail(request, hazard, {action: form}, open_panel=action)

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.core.work import (
-    QuickAction,
     counted,
+    counted_each,
+    quick_action,
     register_provider,
     register_quick_actions,
     school_staff,
@@ -53,34 +54,32 @@ def manager_queue(request):
         overdue=Count("pk", filter=overdue_q(timezone.localdate())),
     )
     url = reverse("hazards:list")
-    return [
-        *counted(
-            counts["unassigned"],
-            title=_("隐患待指派"),
-            detail=_("指定整改责任人和整改期限"),
-            url=f"{url}?status={Status.REPORTED}",
-            icon="exclamation-triangle",
-        ),
-        *counted(
-            counts["to_verify"],
-            title=_("隐患待验证"),
-            detail=_("整改已完成，请到现场验证销号"),
-            url=f"{url}?status={Status.RECTIFIED}",
-            icon="shield-check",
-        ),
-        *counted(
-            counts["overdue"],
-            title=_("隐患超期"),
-            detail=_("超过整改期限，请督办"),
-            url=f"{url}?overdue=1",
-            icon="alarm",
-            urgent=True,
-        ),
-    ]
+    return counted_each(
+        counts,
+        unassigned={
+            "title": _("隐患待指派"),
+            "detail": _("指定整改责任人和整改期限"),
+            "url": f"{url}?status={Status.REPORTED}",
+            "icon": "exclamation-triangle",
+        },
+        to_verify={
+            "title": _("隐患待验证"),
+            "detail": _("整改已完成，请到现场验证销号"),
+            "url": f"{url}?status={Status.RECTIFIED}",
+            "icon": "shield-check",
+        },
+        overdue={
+            "title": _("隐患超期"),
+            "detail": _("超过整改期限，请督办"),
+            "url": f"{url}?overdue=1",
+            "icon": "alarm",
+            "urgent": True,
+        },
+    )
 
 
 @register_quick_actions
 def report_action(request):
-    if not request.user.has_perm("hazards.report"):
-        return []
-    return [QuickAction(_("上报隐患"), reverse("hazards:report"), "exclamation-triangle")]
+    return quick_action(
+        request, "hazards.report", _("上报隐患"), reverse("hazards:report"), "exclamation-triangle"
+    )

@@ -309,22 +309,25 @@ class RoundFilterForm(StyledForm):
         self.fields["kind"].choices = [("", _("全部类型")), *ChecklistKind.choices]
 
     def filter(self, rounds, *, tz):
-        if not self.is_valid():
+        """The rounds the valid fields select. A field with a bad value (a stale link: a
+        person who no longer patrols) is left out and shows its error on the page."""
+        if not self.is_bound:
             return rounds
+        self.is_valid()
         data = self.cleaned_data
-        if data["start"]:
+        if data.get("start"):
             rounds = rounds.filter(started_at__gte=_day_start(data["start"], tz))
-        if data["end"]:
+        if data.get("end"):
             rounds = rounds.filter(started_at__lt=_day_start(data["end"] + timedelta(days=1), tz))
-        if data["route"]:
+        if data.get("route"):
             rounds = rounds.filter(route=data["route"])
         if data.get("person"):
             rounds = rounds.filter(patroller=data["person"])
-        if data["kind"]:
+        if data.get("kind"):
             rounds = rounds.filter(checklist_version__checklist__kind=data["kind"])
-        if data["failures"] == "failed":
+        if data.get("failures") == "failed":
             rounds = rounds.filter(failed_items__gt=0)
-        elif data["failures"] == "missed":
+        elif data.get("failures") == "missed":
             rounds = rounds.filter(missed_checkpoints__gt=0)
         return rounds
 

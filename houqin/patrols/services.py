@@ -19,14 +19,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from houqin.accounts.models import Staff
-from houqin.accounts.roles import GRANTS
 from houqin.core import workflow
 from houqin.org.models import Place
 from houqin.patrols.models import (
@@ -92,25 +90,14 @@ def _url(obj):
 # --- who is told ------------------------------------------------------------------------
 
 
-def positions_with(perm):
-    return [position for position, granted in GRANTS.items() if perm in granted]
+positions_with = workflow.positions_with
 
 
 def managers_of(school, campus_id=None):
-    """Active staff of ``school`` who manage patrols (``patrols.manage``), on the whole
-    school or on ``campus_id``."""
-    queryset = Staff.objects.filter(
-        school=school,
-        is_active=True,
-        user__isnull=False,
-        appointments__position__in=positions_with("patrols.manage"),
-        appointments__ended_on__isnull=True,
-    )
-    if campus_id is not None:
-        queryset = queryset.filter(
-            Q(appointments__campus__isnull=True) | Q(appointments__campus_id=campus_id)
-        )
-    return list(queryset.distinct().order_by("staff_no", "pk"))
+    """Active staff of ``school`` with a login who manage patrols (``patrols.manage``), on
+    the whole school or on ``campus_id``."""
+    people = workflow.holders(school, positions_with("patrols.manage"), campus_id=campus_id)
+    return [person for person in people if person.user_id]
 
 
 def _notify_managers(school, *, event, title, body="", url="", campus_id=None):

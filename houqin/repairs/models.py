@@ -7,10 +7,9 @@ hours of the school calendar (``deadlines.py``).
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from houqin.core.models import ArchivableModel, StatusEvent
+from houqin.core.models import ArchivableModel, StatusEvent, StatusRecordMixin
 from houqin.org.models import SchoolScopedModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -139,8 +138,10 @@ class Deadline(SchoolScopedModel):
         ]
 
 
-class RepairRequest(SchoolScopedModel):
+class RepairRequest(StatusRecordMixin, SchoolScopedModel):
     campus_path = "place__campus"
+    detail_url = "repairs:detail"
+    open_statuses = OPEN_STATUSES
 
     number = models.CharField(_("报修单号"), max_length=20, editable=False)
     place = models.ForeignKey(
@@ -242,13 +243,6 @@ class RepairRequest(SchoolScopedModel):
 
     def __str__(self):
         return f"{self.number} {self.place}"
-
-    def get_absolute_url(self):
-        return reverse("repairs:detail", args=[self.pk])
-
-    @property
-    def is_open(self):
-        return self.status in OPEN_STATUSES
 
     @property
     def total_cost(self):

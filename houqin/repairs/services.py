@@ -62,15 +62,9 @@ def _url(repair):
         return ""
 
 
-def _status_label(status):
-    return workflow.choice_label(Status, status)
-
-
 def _refuse_status(repair, action_label):
-    raise RepairError(
-        _("报修单当前为“%(status)s”，不能%(action)s。")
-        % {"status": _status_label(repair.status), "action": action_label}
-    )
+    message = _("报修单当前为“%(status)s”，不能%(action)s。")
+    workflow.refuse_status(repair, message, action_label, error=RepairError)
 
 
 _can = workflow.can
@@ -106,6 +100,7 @@ def _sync(target, source):
 
 
 _event = RepairEvent.record
+_move = RepairEvent.move
 
 
 def _notify(recipients, *, event, title, body="", repair):
@@ -361,20 +356,16 @@ def assign(request, *, by, assignee=None, vendor=None, note="", now=None):
         ):
             raise RepairError(_("这张报修单已派给%(name)s。") % {"name": assignee.name})
         previous_assignee = repair.assignee
-        from_status = repair.status
         repair.assignee = assignee
         repair.vendor = vendor
-        repair.status = Status.ASSIGNED if assignee else Status.OUTSOURCED
         repair.assigned_at = now
-        repair.save()
         target = "、".join(str(x) for x in (assignee, vendor) if x is not None)
         note = (note or "").strip()
-        _event(
+        _move(
             repair,
+            Status.ASSIGNED if assignee else Status.OUTSOURCED,
             Action.ASSIGN,
             by,
-            from_status=from_status,
-            to_status=repair.status,
             note=f"{target}：{note}" if note else target,
             at=now,
         )
@@ -438,11 +429,8 @@ def start(request, *, by, now=None):
         allowed = [Status.ACCEPTED, Status.WAITING_PARTS, Status.OUTSOURCED]
         if repair.status not in allowed:
             _refuse_status(repair, _("开始维修"))
-        from_status = repair.status
-        repair.status = Status.IN_PROGRESS
         repair.started_at = repair.started_at or now
-        repair.save()
-        _event(repair, Action.START, by, from_status=from_status, to_status=repair.status, at=now)
+        _move(repair, Status.IN_PROGRESS, Action.START, by, at=now)
     return _sync(request, repair)
 
 
@@ -455,18 +443,7 @@ def wait_for_parts(request, *, by, note, now=None):
         if repair.status not in (Status.IN_PROGRESS, Status.ACCEPTED):
             _refuse_status(repair, _("登记等待配件"))
         note = _required_note(note, _("请写明需要什么配件。"))
-        from_status = repair.status
-        repair.status = Status.WAITING_PARTS
-        repair.save()
-        _event(
-            repair,
-            Action.WAIT_PARTS,
-            by,
-            from_status=from_status,
-            to_status=repair.status,
-            note=note,
-            at=now,
-        )
+        _move(repair, Status.WAITING_PARTS, Action.WAIT_PARTS, by, note=note, at=now)
         _notify(
             [repair.reporter, *managers_of(repair.school, repair.place.campus_id)],
             event=EVENT_PROGRESS,
@@ -489,20 +466,10 @@ def outsource(request, *, by, vendor=None, note, now=None):
         if vendor is not None and (vendor.school_id != repair.school_id or not vendor.is_active):
             raise RepairError(_("请选择本校在用的维修单位。"))
         note = _required_note(note, _("请写明委外的原因。"))
-        from_status = repair.status
         if vendor is not None:
             repair.vendor = vendor
-        repair.status = Status.OUTSOURCED
-        repair.save()
-        _event(
-            repair,
-            Action.OUTSOURCE,
-            by,
-            from_status=from_status,
-            to_status=repair.status,
-            note=f"{vendor}：{note}" if vendor else note,
-            at=now,
-        )
+        said = f"{vendor}：{note}" if vendor else note
+        _move(repair, Status.OUTSOURCED, Action.OUTSOURCE, by, note=said, at=now)
         if not _is_manager(by):
             _notify(
                 managers_of(repair.school, repair.place.campus_id),
@@ -561,21 +528,10 @@ def finish(
             if value is not None and value != "":
                 setattr(repair, field, _money(value, label))
         _apply_damage(repair, damaged_by_students, responsible_class, responsible_person)
-        from_status = repair.status
-        repair.status = Status.DONE
         repair.done_at = now
         repair.done_note = note
         repair.started_at = repair.started_at or now
-        repair.save()
-        _event(
-            repair,
-            Action.DONE,
-            by,
-            from_status=from_status,
-            to_status=repair.status,
-            note=note,
-            at=now,
-        )
+        _move(repair, Status.DONE, Action.DONE, by, note=note, at=now)
         _attach(repair, photos, by, "done")
         _notify(
             [repair.reporter, *repair.followers.all()],
@@ -760,18 +716,7 @@ def cancel(request, *, by, note, now=None):
         if not manager and repair.status not in NOT_STARTED:
             raise RepairError(_("维修人员已接单，请联系后勤管理员撤销。"))
         note = _required_note(note, _("请写明撤销的原因。"))
-        from_status = repair.status
-        repair.status = Status.CANCELLED
-        repair.save()
-        _event(
-            repair,
-            Action.CANCEL,
-            by,
-            from_status=from_status,
-            to_status=repair.status,
-            note=note,
-            at=now,
-        )
+        _move(repair, Status.CANCELLED, Action.CANCEL, by, note=note, at=now)
         title = _("报修已撤销：%(label)s") % {"label": _label(repair)}
         others = [repair.assignee]
         if by.pk != repair.reporter_id:

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from houqin.accounts.access import get_for_user, school_required
 from houqin.core.htmx import render_page
+from houqin.core.pages import done_tab, photos_lost, visible_place
 from houqin.core.views import archive_from_post, restore_from_post
-from houqin.org.models import Place
 from houqin.qr.registry import scan_url
 from houqin.repairs import services
 from houqin.repairs.access import get_visible_or_404, is_manager, visible_requests
@@ -93,10 +93,7 @@ def report(request):
                 )
                 return redirect("repairs:detail", pk=repair.pk)
         else:
-            photos_sent = any(request.FILES.getlist("photos"))
-            if photos_sent and "photos" not in form.errors:
-                # A browser cannot keep chosen files across a page load: say so.
-                form.add_error("photos", _("请重新选择照片（页面刷新后需重新添加）。"))
+            photos_lost(request, form)
     else:
         initial = {}
         asset = _asset_for(request, request.GET.get("asset"))
@@ -143,16 +140,7 @@ def _asset_for(request, asset_id):
 
 
 def _place_for(request, place_id):
-    try:
-        return (
-            Place.objects.for_user(request.user)
-            .active()
-            .select_related("building")
-            .filter(pk=int(place_id))
-            .first()
-        )
-    except (TypeError, ValueError):
-        return None
+    return visible_place(request, place_id, "building")
 
 
 def _chosen_place(request, form):
@@ -208,7 +196,7 @@ def mine(request):
     followed = RepairRequest.followers.through.objects.filter(staff_id=staff.pk).values(
         "repairrequest_id"
     )
-    tab = "done" if request.GET.get("tab") == "done" else "open"
+    tab = done_tab(request)
     requests = RepairRequest.objects.filter(school=request.school).filter(
         Q(reporter=staff) | Q(pk__in=followed)
     )
@@ -268,7 +256,7 @@ def _assign_choices(request):
 @school_required(perm=WORK)
 def jobs(request):
     """我的维修单: the jobs assigned to me, the ones to act on first."""
-    tab = "done" if request.GET.get("tab") == "done" else "open"
+    tab = done_tab(request)
     mine = RepairRequest.objects.filter(school=request.school, assignee=request.staff)
     active = [Status.ASSIGNED, *WORKING_STATUSES]
     counts = mine.aggregate(
@@ -379,14 +367,10 @@ def _detail(request, repair, forms=None, *, open_panel=""):
         defaults["cancel"] = lambda: NoteForm(label=_("撤销原因"), placeholder=_("如：已自行解决"))
     for name, make in defaults.items():
         forms.setdefault(name, make())
-    events = list(repair.events.select_related("actor__staff"))
-    labels = dict(Status.choices)
-    for event in events:
-        event.to_status_label = labels.get(event.to_status, event.to_status)
     context = {
         "repair": repair,
         "followers": followers,
-        "events": events,
+        "events": repair.timeline(),
         "forms": forms,
         "open_panel": open_panel,
         "now": _now(),

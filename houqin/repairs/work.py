@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin.core.work import (
-    QuickAction,
     counted,
+    counted_each,
+    quick_action,
     register_provider,
     register_quick_actions,
     school_staff,
@@ -29,23 +30,22 @@ def manager_queue(request):
         overdue=Count("pk", filter=overdue_q(timezone.now())),
     )
     url = reverse("repairs:queue")
-    return [
-        *counted(
-            counts["waiting"],
-            title=_("报修待派单"),
-            detail=_("派给维修人员或维修单位"),
-            url=f"{url}?status={Status.SUBMITTED}",
-            icon="tools",
-        ),
-        *counted(
-            counts["overdue"],
-            title=_("报修超期"),
-            detail=_("超过响应或完成时限，请督办"),
-            url=f"{url}?overdue=1",
-            icon="alarm",
-            urgent=True,
-        ),
-    ]
+    return counted_each(
+        counts,
+        waiting={
+            "title": _("报修待派单"),
+            "detail": _("派给维修人员或维修单位"),
+            "url": f"{url}?status={Status.SUBMITTED}",
+            "icon": "tools",
+        },
+        overdue={
+            "title": _("报修超期"),
+            "detail": _("超过响应或完成时限，请督办"),
+            "url": f"{url}?overdue=1",
+            "icon": "alarm",
+            "urgent": True,
+        },
+    )
 
 
 @register_provider
@@ -94,6 +94,4 @@ def to_confirm(request):
 
 @register_quick_actions
 def report_action(request):
-    if not request.user.has_perm("repairs.report"):
-        return []
-    return [QuickAction(_("报修"), scan_url("repair"), "tools")]
+    return quick_action(request, "repairs.report", _("报修"), scan_url("repair"), "tools")

@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from houqin.assets.models import MONEY, ZERO
+from houqin.assets.models import MONEY, ZERO, optional_ref
 from houqin.org.models import SchoolScopedModel
 
 
@@ -57,14 +57,7 @@ class Stocktake(SchoolScopedModel):
     started_at = models.DateTimeField(_("开始盘点"), null=True, blank=True)
     ended_at = models.DateTimeField(_("结束盘点"), null=True, blank=True)
     applied_at = models.DateTimeField(_("调账时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        "accounts.Staff",
-        verbose_name=_("复核人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    reviewed_by = optional_ref("accounts.Staff", _("复核人"))
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     line_count = models.PositiveIntegerField(_("账面卡片数"), default=0)
 
@@ -127,43 +120,15 @@ class Line(models.Model):
     asset = models.ForeignKey(
         "assets.Asset", verbose_name=_("资产"), on_delete=models.PROTECT, related_name="+"
     )
-    expected_place = models.ForeignKey(
-        "org.Place",
-        verbose_name=_("账面地点"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    custodian = models.ForeignKey(
-        "accounts.Staff",
-        verbose_name=_("使用人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    expected_place = optional_ref("org.Place", _("账面地点"))
+    custodian = optional_ref("accounts.Staff", _("使用人"))
     book_status = models.CharField(_("账面状态"), max_length=20)
     net_value = models.DecimalField(_("净值(元)"), default=ZERO, **MONEY)
-    found_place = models.ForeignKey(
-        "org.Place",
-        verbose_name=_("实盘地点"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    found_place = optional_ref("org.Place", _("实盘地点"))
     observed_status = models.CharField(
         _("实盘状态"), max_length=10, choices=Observed.choices, blank=True
     )
-    counted_by = models.ForeignKey(
-        "accounts.Staff",
-        verbose_name=_("盘点人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    counted_by = optional_ref("accounts.Staff", _("盘点人"))
     counted_at = models.DateTimeField(_("盘点时间"), null=True, blank=True)
 
     class Meta:
@@ -282,22 +247,8 @@ class Difference(models.Model):
     cause = models.CharField(_("差异原因"), max_length=200, blank=True)
     handling = models.CharField(_("处理意见"), max_length=200, blank=True)
     # 盘盈: the card booked on approval needs a class.
-    category = models.ForeignKey(
-        "assets.Category",
-        verbose_name=_("资产分类"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    new_asset = models.ForeignKey(
-        "assets.Asset",
-        verbose_name=_("盘盈入账卡片"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    category = optional_ref("assets.Category", _("资产分类"))
+    new_asset = optional_ref("assets.Asset", _("盘盈入账卡片"))
 
     class Meta:
         verbose_name = _("盘点差异")

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -148,7 +148,17 @@ def progress_by_room(stocktake):
 @school_required(perm=VIEW_OWN)
 def detail(request, pk):
     stocktake = get_visible_or_404(request, pk)
-    counters = stocktake.counters.select_related("staff").prefetch_related("buildings")
+    counters = list(stocktake.counters.select_related("staff").prefetch_related("buildings"))
+    # What each counter's phone has sent: before ending the count, the office can see
+    # who has synced lately (scans still on a phone are refused once counting ends).
+    sent = {
+        row["counted_by"]: row
+        for row in Scan.objects.filter(stocktake=stocktake)
+        .values("counted_by")
+        .annotate(scans=Count("id"), last=Max("synced_at"))
+    }
+    for counter in counters:
+        counter.sent = sent.get(counter.staff_id)
     progress = progress_by_room(stocktake) if stocktake.status != Status.DRAFT else []
     found = sum(b["found"] for b in progress)
     context = {

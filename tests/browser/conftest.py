@@ -8,8 +8,9 @@ import pytest
 # between page actions are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from tests.browser.helpers import PHONE
+
 CHROMIUM = os.environ.get("HOUQIN_CHROMIUM", "/usr/bin/chromium")
-PHONE = {"width": 390, "height": 844}
 
 
 def pytest_collection_modifyitems(items):
@@ -45,3 +46,21 @@ def phone(page, live_server):
     page.set_default_timeout(10_000)
     page.url_for = lambda path: f"{live_server.url}{path}"
     return page
+
+
+@pytest.fixture
+def console_errors(phone):
+    """The errors the page logs or throws while the test runs (it asserts there are none)."""
+    errors = []
+    phone.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture
+def media_in_tmp(settings, tmp_path):
+    """Uploads go to a temporary folder, served by Django itself."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.HOUQIN_ACCEL_REDIRECT_PREFIX = ""

@@ -7,19 +7,14 @@ from playwright.sync_api import expect
 
 from houqin.accounts.models import Appointment
 from houqin.accounts.roles import Position
-from houqin.accounts.tests.factories import PASSWORD, StaffFactory
+from houqin.accounts.tests.factories import StaffFactory
 from houqin.approvals import kinds
 from houqin.approvals import services as approvals
 from houqin.approvals.models import ApprovalRequest, ApproverType, RequestStatus
 from houqin.approvals.tests.factories import FlowFactory
 from houqin.notifications.models import Notification
-from houqin.org.tests.factories import (
-    CampusFactory,
-    GradeFactory,
-    PlaceFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-)
+from houqin.org.tests.factories import GradeFactory, PlaceFactory, SchoolClassFactory
+from tests.browser.helpers import demo_school, person, sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,9 +23,7 @@ KIND = "browser_item"
 
 @pytest.fixture
 def school():
-    school = SchoolFactory(name="善真实验学校", short_name="善真学校")
-    CampusFactory(school=school, name="本部校区")
-    return school
+    return demo_school()[0]
 
 
 @pytest.fixture
@@ -40,25 +33,10 @@ def browser_kind():
     kinds._kinds.pop(KIND, None)
 
 
-def _sign_in(phone, username):
-    phone.goto(phone.url_for("/accounts/login/"))
-    phone.get_by_label("账号").fill(username)
-    phone.get_by_label("密码").fill(PASSWORD)
-    phone.get_by_test_id("login-submit").click()
-    expect(phone.get_by_role("heading", name="我的工作")).to_be_visible()
-
-
-def _sign_out(phone):
-    phone.get_by_test_id("user-menu").click()
-    phone.get_by_test_id("logout").click()
-
-
 def test_it_approves_a_request_in_two_taps(phone, school, browser_kind):
     campus = school.campus_set.get()
     grade = GradeFactory(school=school, campus=campus, number=3)
-    teacher = StaffFactory(
-        school=school, name="张老师", user__username="zhangls", positions=[Position.TEACHER]
-    )
+    teacher = person(school, "张老师", "zhangls", Position.TEACHER)
     SchoolClassFactory(school=school, grade=grade, number=1, head_teacher=teacher)
     leader = StaffFactory(school=school, name="赵组长", user__username="zhaozz")
     Appointment.objects.create(staff=leader, position=Position.GRADE_LEADER, grade=grade)
@@ -68,7 +46,7 @@ def test_it_approves_a_request_in_two_taps(phone, school, browser_kind):
         subject, kind=KIND, requester=teacher, title="张老师 事假 0.5 天", facts={"days": "0.5"}
     )
 
-    _sign_in(phone, "zhaozz")
+    sign_in(phone, "zhaozz", heading="我的工作")
     pending = phone.get_by_test_id("pending")
     pending.get_by_text("审批：张老师 事假 0.5 天").click()  # tap one
     expect(phone.get_by_role("heading", name="张老师 事假 0.5 天")).to_be_visible()
@@ -81,8 +59,8 @@ def test_it_approves_a_request_in_two_taps(phone, school, browser_kind):
     assert approval.status == RequestStatus.APPROVED
     assert Notification.objects.filter(recipient=teacher.user, event="approvals.decided").exists()
 
-    _sign_out(phone)
-    _sign_in(phone, "zhangls")
+    sign_out(phone)
+    sign_in(phone, "zhangls", heading="我的工作")
     phone.goto(phone.url_for("/approvals/mine/"))
     mine = phone.get_by_test_id("mine")
     expect(mine.get_by_text("张老师 事假 0.5 天")).to_be_visible()
@@ -98,7 +76,7 @@ def test_it_sends_back_with_a_reason(phone, school, browser_kind):
     subject = PlaceFactory(school=school, campus=school.campus_set.get(), building=None, floor=None)
     approval = approvals.submit(subject, kind=KIND, requester=teacher, title="张老师 病假 2 天")
 
-    _sign_in(phone, "chenxz")
+    sign_in(phone, "chenxz", heading="我的工作")
     phone.goto(phone.url_for(f"/approvals/{approval.pk}/"))
     phone.get_by_test_id("return").click()
     expect(phone.get_by_text("退回时请写明需要修改的地方。")).to_be_visible()
@@ -110,15 +88,8 @@ def test_it_sends_back_with_a_reason(phone, school, browser_kind):
 
 
 def test_it_adds_a_step_to_the_leave_flow(phone, school):
-    StaffFactory(
-        school=school, name="系统管理员", user__username="admin", positions=[Position.SYSTEM_ADMIN]
-    )
-    StaffFactory(
-        school=school,
-        name="周静",
-        user__username="zhoujing",
-        positions=[Position.LOGISTICS_MANAGER],
-    )
+    person(school, "系统管理员", "admin", Position.SYSTEM_ADMIN)
+    person(school, "周静", "zhoujing", Position.LOGISTICS_MANAGER)
     flow = FlowFactory(
         school=school,
         kind="leave",
@@ -127,7 +98,7 @@ def test_it_adds_a_step_to_the_leave_flow(phone, school):
         steps=[ApproverType.VICE_PRINCIPAL_IN_CHARGE],
     )
 
-    _sign_in(phone, "admin")
+    sign_in(phone, "admin", heading="我的工作")
     phone.goto(phone.url_for("/approvals/flows/"))
     phone.get_by_test_id("kind-leave").get_by_text("一天以内").click()
     phone.get_by_test_id("flow-edit").click()

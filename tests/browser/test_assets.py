@@ -19,17 +19,11 @@ from houqin.assets.models import Acceptance, Asset, Disposal, Movement, Status
 from houqin.demo.demo_school import DEMO_PASSWORD, load_demo_school
 from houqin.org.models import Building, Place
 from houqin.stocktakes.models import Difference, Scan, Stocktake
+from tests.browser.helpers import PHONE, sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_in_tmp")]
 
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HOUQIN_ACCEL_REDIRECT_PREFIX = ""
 
 
 @pytest.fixture
@@ -37,26 +31,14 @@ def school():
     return load_demo_school().school
 
 
-@pytest.fixture
-def page_errors(phone):
-    errors = []
-    phone.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    phone.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
 def _staff(school, username):
     return Staff.objects.get(school=school, user__username=username)
 
 
 def _sign_in(phone, username, path):
+    """Sign in afresh as one of the demo school's people."""
     phone.context.clear_cookies()
-    phone.goto(phone.url_for(path))
-    phone.get_by_label("账号").fill(username)
-    phone.get_by_label("密码").fill(DEMO_PASSWORD)
-    phone.get_by_test_id("login-submit").click()
+    sign_in(phone, username, path, password=DEMO_PASSWORD)
 
 
 def _pick(phone, name, text, option):
@@ -261,10 +243,12 @@ def _dispose_of_an_old_card(phone, school):
     assert old.status == Status.DISPOSED
 
 
-def test_it_accepts_labels_moves_counts_and_disposes_in_the_demo_school(phone, school, page_errors):
+def test_it_accepts_labels_moves_counts_and_disposes_in_the_demo_school(
+    phone, school, console_errors
+):
     phone.set_viewport_size(DESKTOP)
     _accept_a_delivery_and_print_its_labels(phone, school)
     _move_a_card(phone, school)
     _count_the_gym(phone, school)
     _dispose_of_an_old_card(phone, school)
-    assert page_errors == []
+    assert console_errors == []

@@ -6,41 +6,24 @@ import pytest
 from playwright.sync_api import expect
 
 from houqin.accounts.roles import Position
-from houqin.accounts.tests.factories import PASSWORD, StaffFactory
 from houqin.files.models import Attachment
-from houqin.files.tests.factories import image_bytes
-from houqin.org.tests.factories import CampusFactory, PlaceFactory, SchoolFactory
+from houqin.org.tests.factories import PlaceFactory
+from tests.browser.helpers import demo_school, person, photo, sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HOUQIN_ACCEL_REDIRECT_PREFIX = ""
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_in_tmp")]
 
 
 @pytest.fixture
 def place():
-    school = SchoolFactory(name="善真实验学校", short_name="善真学校")
-    campus = CampusFactory(school=school, name="本部校区")
-    StaffFactory(
-        school=school,
-        name="周静",
-        user__username="zhoujing",
-        positions=[Position.LOGISTICS_MANAGER],
-    )
+    school, campus = demo_school()
+    person(school, "周静", "zhoujing", Position.LOGISTICS_MANAGER)
     return PlaceFactory(
         school=school, campus=campus, building=None, floor=None, name="校门", code="GATE-1"
     )
 
 
 def _open_place(phone, place):
-    phone.goto(phone.url_for(f"/org/places/{place.pk}/"))
-    phone.get_by_label("账号").fill("zhoujing")
-    phone.get_by_label("密码").fill(PASSWORD)
-    phone.get_by_test_id("login-submit").click()
-    expect(phone.get_by_role("heading", name="校门")).to_be_visible()
+    sign_in(phone, "zhoujing", f"/org/places/{place.pk}/", heading="校门")
     return phone.get_by_test_id("attachments")
 
 
@@ -50,13 +33,7 @@ def test_it_takes_a_photo_and_shows_it(phone, place):
     expect(card.get_by_text("拍照")).to_be_visible()
 
     card.get_by_test_id("attachments-camera").set_input_files(
-        files=[
-            {
-                "name": "校门口.jpg",
-                "mimeType": "image/jpeg",
-                "buffer": image_bytes((1600, 1200), color=(20, 120, 200)),
-            }
-        ]
+        files=[photo("校门口.jpg", (20, 120, 200), (1600, 1200))]
     )
     thumb = card.get_by_test_id("attachment-thumb")
     expect(thumb).to_have_count(1)
@@ -71,10 +48,10 @@ def test_it_takes_a_photo_and_shows_it(phone, place):
     viewer = phone.get_by_test_id("attachment-viewer")
     expect(viewer).to_be_visible()
     expect(viewer.get_by_text("校门口.jpg")).to_be_visible()
-    photo = viewer.locator("img[data-hq-viewer-image]")
-    expect(photo).to_be_visible()
+    image = viewer.locator("img[data-hq-viewer-image]")
+    expect(image).to_be_visible()
     phone.wait_for_function(
-        "img => img.complete && img.naturalWidth === 1600", arg=photo.element_handle()
+        "img => img.complete && img.naturalWidth === 1600", arg=image.element_handle()
     )
     expect(viewer.get_by_role("link", name="下载")).to_be_visible()
 

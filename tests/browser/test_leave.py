@@ -13,51 +13,28 @@ from playwright.sync_api import expect
 
 from houqin.accounts.models import Appointment
 from houqin.accounts.roles import Position
-from houqin.accounts.tests.factories import PASSWORD, StaffFactory
+from houqin.accounts.tests.factories import StaffFactory
 from houqin.approvals.models import ApproverType
 from houqin.approvals.tests.factories import FlowFactory
-from houqin.leave.models import (
-    Absence,
-    Cover,
-    GoingOutSlip,
-    LeaveRequest,
-    LeaveStatus,
-    SlipStatus,
-)
+from houqin.leave.models import Absence, Cover, GoingOutSlip, LeaveRequest, LeaveStatus, SlipStatus
 from houqin.leave.tests.factories import LeaveTypeFactory
-from houqin.org.tests.factories import (
-    CampusFactory,
-    GradeFactory,
-    SchoolClassFactory,
-    SchoolFactory,
-)
+from houqin.org.tests.factories import GradeFactory, SchoolClassFactory
+from tests.browser.helpers import demo_school, person, sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def people():
-    school = SchoolFactory(name="善真实验学校", short_name="善真学校")
-    campus = CampusFactory(school=school, name="本部校区")
+    school, campus = demo_school()
     grade = GradeFactory(school=school, campus=campus, number=3)
-    teacher = StaffFactory(
-        school=school, name="张老师", user__username="zhangls", positions=[Position.TEACHER]
-    )
+    teacher = person(school, "张老师", "zhangls", Position.TEACHER)
     SchoolClassFactory(school=school, grade=grade, number=2, head_teacher=teacher)
     leader = StaffFactory(school=school, name="赵组长", user__username="zhaozz")
     Appointment.objects.create(staff=leader, position=Position.GRADE_LEADER, grade=grade)
-    principal = StaffFactory(
-        school=school, name="陈校长", user__username="chenxz", positions=[Position.PRINCIPAL]
-    )
-    StaffFactory(
-        school=school,
-        name="门卫老李",
-        user__username="security",
-        positions=[Position.SECURITY_STAFF],
-    )
-    colleague = StaffFactory(
-        school=school, name="王老师", user__username="wangls", positions=[Position.TEACHER]
-    )
+    principal = person(school, "陈校长", "chenxz", Position.PRINCIPAL)
+    person(school, "门卫老李", "security", Position.SECURITY_STAFF)
+    colleague = person(school, "王老师", "wangls", Position.TEACHER)
     FlowFactory(
         school=school,
         kind="leave",
@@ -75,40 +52,17 @@ def people():
     }
 
 
-@pytest.fixture
-def console_errors(phone):
-    errors = []
-    phone.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    phone.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
-def _sign_in(phone, username):
-    phone.goto(phone.url_for("/accounts/login/"))
-    phone.get_by_label("账号").fill(username)
-    phone.get_by_label("密码").fill(PASSWORD)
-    phone.get_by_test_id("login-submit").click()
-    expect(phone.get_by_role("heading", name="我的工作")).to_be_visible()
-
-
-def _sign_out(phone):
-    phone.get_by_test_id("user-menu").click()
-    phone.get_by_test_id("logout").click()
-
-
 def _approve_from_my_work(phone, username, title_part):
-    _sign_in(phone, username)
+    sign_in(phone, username, heading="我的工作")
     phone.get_by_test_id("pending").get_by_text(title_part).first.click()
     phone.get_by_test_id("approve").click()
     expect(phone.get_by_text("已同意。")).to_be_visible()
-    _sign_out(phone)
+    sign_out(phone)
 
 
 def test_it_applies_approves_covers_and_reports_back_late(phone, people, console_errors):
     teacher = people["teacher"]
-    _sign_in(phone, "zhangls")
+    sign_in(phone, "zhangls", heading="我的工作")
     phone.goto(phone.url_for("/leave/"))
     phone.get_by_test_id("leave-new").click()
     form = phone.get_by_test_id("leave-form")
@@ -125,7 +79,7 @@ def test_it_applies_approves_covers_and_reports_back_late(phone, people, console
     expect(phone.get_by_test_id("leave-status")).to_have_text("审批中")
     expect(phone.get_by_test_id("leave-days")).to_contain_text("2 个工作日")
     leave = LeaveRequest.objects.get(staff=teacher)
-    _sign_out(phone)
+    sign_out(phone)
 
     # The chain: the grade leader, then the principal, each from 我的工作.
     _approve_from_my_work(phone, "zhaozz", "张老师")
@@ -134,7 +88,7 @@ def test_it_applies_approves_covers_and_reports_back_late(phone, people, console
     assert leave.status == LeaveStatus.APPROVED
 
     # The principal arranges cover on the office page: 王老师 stands in as class teacher.
-    _sign_in(phone, "chenxz")
+    sign_in(phone, "chenxz", heading="我的工作")
     phone.goto(phone.url_for(f"/leave/office/cover/{leave.pk}/"))
     form = phone.get_by_test_id("cover-form")
     form.get_by_label("方式").select_option(label="代班主任")
@@ -145,10 +99,10 @@ def test_it_applies_approves_covers_and_reports_back_late(phone, people, console
     phone.get_by_test_id("cover-save").click()
     expect(phone.get_by_test_id("cover-days")).to_contain_text("王老师")
     assert Cover.objects.filter(leave=leave, covered_by=people["colleague"]).count() == 2
-    _sign_out(phone)
+    sign_out(phone)
 
     # She comes back on Thu Feb 26 morning, a working day late (Wed Feb 25).
-    _sign_in(phone, "zhangls")
+    sign_in(phone, "zhangls", heading="我的工作")
     phone.goto(phone.url_for(f"/leave/{leave.pk}/"))
     expect(phone.get_by_test_id("leave-status")).to_have_text("已批准")
     expect(phone.get_by_test_id("covers")).to_contain_text("王老师")
@@ -174,7 +128,7 @@ def test_it_scans_a_going_out_slip_out_and_back(phone, people, console_errors):
     out = now + timedelta(minutes=5)
     back = now + timedelta(hours=1)
 
-    _sign_in(phone, "zhangls")
+    sign_in(phone, "zhangls", heading="我的工作")
     phone.goto(phone.url_for("/leave/"))
     phone.get_by_test_id("slip-new").click()
     form = phone.get_by_test_id("slip-form")
@@ -185,20 +139,20 @@ def test_it_scans_a_going_out_slip_out_and_back(phone, people, console_errors):
     phone.get_by_test_id("slip-submit").click()
     expect(phone.get_by_test_id("slip-waiting")).to_be_visible()
     slip = GoingOutSlip.objects.get()
-    _sign_out(phone)
+    sign_out(phone)
 
     _approve_from_my_work(phone, "zhaozz", "张老师")
 
-    _sign_in(phone, "zhangls")
+    sign_in(phone, "zhangls", heading="我的工作")
     phone.goto(phone.url_for(f"/leave/slips/{slip.pk}/"))
     expect(phone.get_by_test_id("slip-status")).to_have_text("已批准")
     expect(phone.get_by_test_id("slip-qr").locator("svg")).to_be_visible()
     code = phone.get_by_test_id("slip-code").inner_text().strip()
     assert code
-    _sign_out(phone)
+    sign_out(phone)
 
     # The guard scans: the camera is not available here, so the slip's code is typed.
-    _sign_in(phone, "security")
+    sign_in(phone, "security", heading="我的工作")
     phone.goto(phone.url_for("/leave/gate/"))
     expect(phone.get_by_test_id("gate-waiting")).to_contain_text("张老师")
     phone.get_by_test_id("gate-scan").click()

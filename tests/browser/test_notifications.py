@@ -5,21 +5,17 @@ import pytest
 from playwright.sync_api import expect
 
 from houqin.accounts.roles import Position
-from houqin.accounts.tests.factories import PASSWORD, StaffFactory
 from houqin.notifications.models import Notification
 from houqin.notifications.services import notify
-from houqin.org.tests.factories import CampusFactory, SchoolFactory
+from tests.browser.helpers import demo_school, person, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def teacher():
-    school = SchoolFactory(name="善真实验学校", short_name="善真学校")
-    CampusFactory(school=school, name="本部校区")
-    return StaffFactory(
-        school=school, name="张老师", user__username="zhangls", positions=[Position.TEACHER]
-    )
+    school, _campus = demo_school()
+    return person(school, "张老师", "zhangls", Position.TEACHER)
 
 
 def test_it_shows_the_badge_and_marks_a_tapped_message_read(phone, teacher):
@@ -32,10 +28,7 @@ def test_it_shows_the_badge_and_marks_a_tapped_message_read(phone, teacher):
     )
     notify([teacher], event="notifications.test", title="第二条消息")
 
-    phone.goto(phone.url_for("/accounts/login/"))
-    phone.get_by_label("账号").fill("zhangls")
-    phone.get_by_label("密码").fill(PASSWORD)
-    phone.get_by_test_id("login-submit").click()
+    sign_in(phone, "zhangls")
 
     badge = phone.get_by_test_id("unread-badge")
     expect(badge).to_be_visible()

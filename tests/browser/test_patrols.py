@@ -6,27 +6,17 @@ with its hazard. The logistics manager assigns the hazard, the maintenance worke
 it, the manager's check fails, the second fix passes and the hazard is closed (销号). The
 scheduler flags a round nobody walked, and the coverage view shows the round's places."""
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import segno
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from houqin.accounts.roles import Position
-from houqin.accounts.tests.factories import PASSWORD, StaffFactory
 from houqin.files.services import attachments_for
-from houqin.files.tests.factories import image_bytes
 from houqin.hazards.models import Hazard, HazardEvent, Status
-from houqin.org.tests.factories import (
-    BuildingFactory,
-    CampusFactory,
-    FloorFactory,
-    PlaceFactory,
-    SchoolFactory,
-)
+from houqin.org.tests.factories import BuildingFactory, FloorFactory, PlaceFactory
 from houqin.patrols.models import Answer, AnswerPhoto, ExpectedRound, Round, Visit
 from houqin.patrols.tests.factories import (
     ChecklistFactory,
@@ -34,38 +24,22 @@ from houqin.patrols.tests.factories import (
     PlanFactory,
     RouteFactory,
 )
-from houqin.qr.models import QrCode
 from houqin.schedules.heartbeat import tick
+from tests.browser.helpers import demo_school, label_photo, person, photo, sign_in, sign_out
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The camera's full-size photos: the phone downscales them before they go.
+LARGE = (2400, 1800)
 
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HOUQIN_ACCEL_REDIRECT_PREFIX = ""
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_in_tmp")]
 
 
 @pytest.fixture
 def demo():
     """The demo school's teaching building, its morning round and the people of the loop."""
-    school = SchoolFactory(name="善真实验学校", short_name="善真学校")
-    campus = CampusFactory(school=school, name="本部校区")
-    guard = StaffFactory(
-        school=school, name="夏斌", user__username="xiabin", positions=[Position.SECURITY_STAFF]
-    )
-    StaffFactory(
-        school=school,
-        name="周静",
-        user__username="zhoujing",
-        positions=[Position.LOGISTICS_MANAGER],
-    )
-    StaffFactory(
-        school=school,
-        name="陶向明",
-        user__username="taoxiangming",
-        positions=[Position.MAINTENANCE_STAFF],
-    )
+    school, campus = demo_school()
+    guard = person(school, "夏斌", "xiabin", Position.SECURITY_STAFF)
+    person(school, "周静", "zhoujing", Position.LOGISTICS_MANAGER)
+    person(school, "陶向明", "taoxiangming", Position.MAINTENANCE_STAFF)
     building = BuildingFactory(school=school, campus=campus, name="教学楼A", floors_above=3)
     places = [
         PlaceFactory(floor=FloorFactory(building=building, level=level), name=name, code=code)
@@ -107,50 +81,10 @@ def demo():
     return {"school": school, "places": places, "expected": expected, "night": night}
 
 
-@pytest.fixture
-def console_errors(phone):
-    errors = []
-    phone.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    phone.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
-def _sign_in(phone, username, path):
-    phone.goto(phone.url_for(path))
-    phone.get_by_label("账号").fill(username)
-    phone.get_by_label("密码").fill(PASSWORD)
-    phone.get_by_test_id("login-submit").click()
-
-
-def _sign_out(phone):
-    phone.get_by_test_id("user-menu").click()
-    phone.get_by_test_id("logout").click()
-
-
-def _qr_photo(live_server, place):
-    """A photo of the place's label, as the phone's camera takes it."""
-    token = QrCode.objects.for_object(place).token
-    picture = io.BytesIO()
-    segno.make_qr(f"{live_server.url}/q/{token}", error="m").save(
-        picture, kind="png", scale=8, border=6
-    )
-    return {"name": "标签.png", "mimeType": "image/png", "buffer": picture.getvalue()}
-
-
-def _photo(name, color):
-    return {
-        "name": name,
-        "mimeType": "image/jpeg",
-        "buffer": image_bytes((2400, 1800), color=color),
-    }
-
-
 def _scan(phone, live_server, checkpoint, place):
     checkpoint.get_by_test_id("checkpoint-scan").click()
     expect(phone.get_by_test_id("scanner")).to_be_visible()
-    phone.get_by_test_id("scan-photo").set_input_files(files=[_qr_photo(live_server, place)])
+    phone.get_by_test_id("scan-photo").set_input_files(files=[label_photo(live_server, place)])
     expect(phone.get_by_test_id("scanner")).to_be_hidden()
     expect(checkpoint.get_by_test_id("checkpoint-state")).to_contain_text("已到")
 
@@ -206,7 +140,7 @@ def _walk_the_round(phone, live_server, demo):
         "二楼消防栓：“消防通道畅通”不合格，须拍照"
     )
     exit_item.get_by_test_id("answer-photo").set_input_files(
-        files=[_photo("通道.jpg", (150, 60, 40))]
+        files=[photo("通道.jpg", (150, 60, 40), LARGE)]
     )
     expect(exit_item.get_by_test_id("answer-photo-thumb")).to_have_count(1)
     expect(exit_item.get_by_test_id("photo-required")).to_be_hidden()
@@ -250,34 +184,34 @@ def _hazard_loop(phone, hazard):
     url = f"/hazards/{hazard.pk}/"
     status = phone.get_by_test_id("hazard-status")
 
-    _sign_in(phone, "zhoujing", url)
+    sign_in(phone, "zhoujing", url)
     expect(phone.get_by_test_id("answers")).to_contain_text("消防通道畅通")
     assign = phone.get_by_test_id("assign")
     assign.get_by_test_id("picker-owner").fill("陶向明")
     phone.locator(".hq-picker-option").filter(has_text="陶向明").first.click()
     assign.get_by_test_id("assign-submit").click()
     expect(status).to_have_text("整改中")
-    _sign_out(phone)
+    sign_out(phone)
 
-    _sign_in(phone, "taoxiangming", url)
+    sign_in(phone, "taoxiangming", url)
     _rectify(phone, "已将课桌搬回教室", (60, 160, 60))
     expect(status).to_have_text("待验证")
-    _sign_out(phone)
+    sign_out(phone)
 
-    _sign_in(phone, "zhoujing", url)
+    sign_in(phone, "zhoujing", url)
     verify = phone.get_by_test_id("verify")
     verify.get_by_label("验证意见").fill("楼梯口仍有两张课桌")
     verify.get_by_test_id("verify-fail").click()
     expect(status).to_have_text("整改中")
-    _sign_out(phone)
+    sign_out(phone)
 
-    _sign_in(phone, "taoxiangming", url)
+    sign_in(phone, "taoxiangming", url)
     expect(phone.get_by_test_id("last-verification")).to_contain_text("楼梯口仍有两张课桌")
     _rectify(phone, "剩余两张课桌已搬走，通道畅通", (60, 170, 90))
     expect(status).to_have_text("待验证")
-    _sign_out(phone)
+    sign_out(phone)
 
-    _sign_in(phone, "zhoujing", url)
+    sign_in(phone, "zhoujing", url)
     verify = phone.get_by_test_id("verify")
     verify.get_by_label("验证意见").fill("复查通道畅通")
     verify.get_by_test_id("verify-pass").click()
@@ -287,14 +221,16 @@ def _hazard_loop(phone, hazard):
 def _rectify(phone, note, color):
     rectify = phone.get_by_test_id("rectify")
     rectify.get_by_label("整改情况").fill(note)
-    rectify.get_by_test_id("photos-camera").set_input_files(files=[_photo("整改后.jpg", color)])
+    rectify.get_by_test_id("photos-camera").set_input_files(
+        files=[photo("整改后.jpg", color, LARGE)]
+    )
     rectify.get_by_test_id("rectify-submit").click()
 
 
 def test_it_runs_a_round_offline_and_closes_its_hazard_on_a_phone(
     phone, live_server, demo, console_errors
 ):
-    _sign_in(phone, "xiabin", "/patrols/")
+    sign_in(phone, "xiabin", "/patrols/")
     phone.get_by_test_id("expected-item").filter(has_text="早间巡查").get_by_test_id(
         "expected-start"
     ).click()
@@ -325,7 +261,7 @@ def test_it_runs_a_round_offline_and_closes_its_hazard_on_a_phone(
     phone.goto(phone.url_for("/patrols/new/"))
     expect(phone.get_by_test_id("patrol-sync")).to_be_hidden()
     assert Round.objects.count() == 1
-    _sign_out(phone)
+    sign_out(phone)
 
     _hazard_loop(phone, hazard)
     hazard.refresh_from_db()
@@ -364,17 +300,9 @@ def test_it_runs_a_round_offline_and_closes_its_hazard_on_a_phone(
 @pytest.fixture
 def bus():
     """The school bus's pre-trip check: its bay's label, the escort's on and off counts."""
-    school = SchoolFactory(name="善真实验学校", short_name="善真学校")
-    campus = CampusFactory(school=school, name="本部校区")
-    StaffFactory(
-        school=school, name="赵丽", user__username="zhaoli", positions=[Position.BUS_ESCORT]
-    )
-    manager = StaffFactory(
-        school=school,
-        name="周静",
-        user__username="zhoujing",
-        positions=[Position.LOGISTICS_MANAGER],
-    )
+    school, campus = demo_school()
+    person(school, "赵丽", "zhaoli", Position.BUS_ESCORT)
+    manager = person(school, "周静", "zhoujing", Position.LOGISTICS_MANAGER)
     place = PlaceFactory(
         school=school,
         campus=campus,
@@ -410,8 +338,10 @@ def test_it_inspects_the_bus_from_its_label_and_raises_the_count_alarm(
     from houqin.notifications.models import Notification
 
     # The escort scans the bus's label for an inspection; the chooser has the place.
-    _sign_in(phone, "zhaoli", "/q/scan/?for=inspect")
-    phone.locator("[data-scan-photo]").set_input_files(files=[_qr_photo(live_server, bus["place"])])
+    sign_in(phone, "zhaoli", "/q/scan/?for=inspect")
+    phone.locator("[data-scan-photo]").set_input_files(
+        files=[label_photo(live_server, bus["place"])]
+    )
     form = phone.get_by_test_id("inspect-form")
     expect(form.get_by_test_id("picker-place")).to_have_value("1号校车")
     form.get_by_label("校车出车前检查表（校车出车前检查）").check()
@@ -463,7 +393,7 @@ def test_it_keeps_a_round_the_server_cannot_take_yet(phone, live_server, demo):
     # whole context before signing in: a route added while the login's redirect is still
     # loading can miss the first syncs of the new page.
     phone.context.route("**/patrols/sync/", lambda request: request.abort())
-    _sign_in(phone, "xiabin", f"/patrols/start/?route={route.pk}")
+    sign_in(phone, "xiabin", f"/patrols/start/?route={route.pk}")
     expect(phone.get_by_test_id("round-title")).to_be_visible()
 
     point = phone.get_by_test_id("checkpoint").nth(0)

@@ -7,79 +7,28 @@ import pytest
 from playwright.sync_api import expect
 
 from houqin.accounts.roles import Position
-from houqin.accounts.tests.factories import PASSWORD, StaffFactory
-from houqin.files.tests.factories import image_bytes
-from houqin.org.tests.factories import (
-    BuildingFactory,
-    CampusFactory,
-    FloorFactory,
-    PlaceFactory,
-    SchoolFactory,
-)
+from houqin.accounts.tests.factories import StaffFactory
+from houqin.org.tests.factories import BuildingFactory, FloorFactory, PlaceFactory
 from houqin.repairs.models import RepairEvent, RepairRequest, Status
+from tests.browser.helpers import demo_school, person, photo, sign_in, sign_out
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HOUQIN_ACCEL_REDIRECT_PREFIX = ""
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_in_tmp")]
 
 
 @pytest.fixture
 def place():
-    school = SchoolFactory(name="善真实验学校", short_name="善真学校")
-    campus = CampusFactory(school=school, name="本部校区")
-    StaffFactory(
-        school=school, name="张老师", user__username="zhanglaoshi", positions=[Position.TEACHER]
-    )
-    StaffFactory(
-        school=school,
-        name="周静",
-        user__username="zhoujing",
-        positions=[Position.LOGISTICS_MANAGER],
-    )
-    StaffFactory(
-        school=school,
-        name="刘刚",
-        user__username="liugang",
-        positions=[Position.MAINTENANCE_STAFF],
-    )
+    school, campus = demo_school()
+    person(school, "张老师", "zhanglaoshi", Position.TEACHER)
+    person(school, "周静", "zhoujing", Position.LOGISTICS_MANAGER)
+    person(school, "刘刚", "liugang", Position.MAINTENANCE_STAFF)
     building = BuildingFactory(school=school, campus=campus, name="教学楼A")
     floor = FloorFactory(building=building, level=3)
     return PlaceFactory(floor=floor, name="三年级二班教室", code="A301")
 
 
-@pytest.fixture
-def console_errors(phone):
-    errors = []
-    phone.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    phone.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
-def _photo(name, color):
-    return {"name": name, "mimeType": "image/jpeg", "buffer": image_bytes((800, 600), color=color)}
-
-
-def _sign_in(phone, username, path):
-    phone.goto(phone.url_for(path))
-    phone.get_by_label("账号").fill(username)
-    phone.get_by_label("密码").fill(PASSWORD)
-    phone.get_by_test_id("login-submit").click()
-
-
-def _sign_out(phone):
-    phone.get_by_test_id("user-menu").click()
-    phone.get_by_test_id("logout").click()
-
-
 def test_it_reports_dispatches_fixes_and_rates_on_a_phone(phone, place, console_errors):
     # The teacher scans: on the scan page for repairs, types the code on the door.
-    _sign_in(phone, "zhanglaoshi", "/q/scan/?for=repair")
+    sign_in(phone, "zhanglaoshi", "/q/scan/?for=repair")
     manual = phone.get_by_test_id("manual-entry")
     manual.get_by_label("标签上的编码").fill("A301")
     manual.get_by_test_id("manual-submit").click()
@@ -90,7 +39,7 @@ def test_it_reports_dispatches_fixes_and_rates_on_a_phone(phone, place, console_
     form = phone.get_by_test_id("report-form")
     form.get_by_text("门窗", exact=True).click()
     form.get_by_label("故障描述").fill("后门门锁打不开")
-    form.get_by_test_id("photos-camera").set_input_files(files=[_photo("门锁.jpg", (200, 60, 60))])
+    form.get_by_test_id("photos-camera").set_input_files(files=[photo("门锁.jpg", (200, 60, 60))])
     form.get_by_test_id("report-submit").click()
 
     expect(phone.get_by_text("已提交报修")).to_be_visible()
@@ -100,19 +49,19 @@ def test_it_reports_dispatches_fixes_and_rates_on_a_phone(phone, place, console_
     ).to_have_count(1)
     repair = RepairRequest.objects.get()
     assert repair.place == place and repair.description == "后门门锁打不开"
-    _sign_out(phone)
+    sign_out(phone)
 
     # The manager assigns the worker from the queue.
-    _sign_in(phone, "zhoujing", "/repairs/queue/")
+    sign_in(phone, "zhoujing", "/repairs/queue/")
     row = phone.get_by_test_id("queue-row").filter(has_text="后门门锁打不开")
     row.get_by_label("派给").select_option(label="刘刚")
     row.get_by_test_id("queue-assign-submit").click()
     expect(phone.get_by_test_id("row-message")).to_contain_text("已派单")
     expect(phone.get_by_test_id("queue-row").get_by_test_id("repair-status")).to_have_text("待接单")
-    _sign_out(phone)
+    sign_out(phone)
 
     # The worker accepts on 我的维修单, starts and finishes with a photo.
-    _sign_in(phone, "liugang", "/repairs/jobs/")
+    sign_in(phone, "liugang", "/repairs/jobs/")
     job = phone.get_by_test_id("job").filter(has_text="三年级二班教室")
     job.get_by_test_id("job-accept").click()
     expect(phone.get_by_text("已接单。")).to_be_visible()
@@ -122,14 +71,14 @@ def test_it_reports_dispatches_fixes_and_rates_on_a_phone(phone, place, console_
     finish = phone.get_by_test_id("finish")
     finish.get_by_label("维修说明").fill("更换门锁一把")
     finish.get_by_test_id("photos-camera").set_input_files(
-        files=[_photo("修好了.jpg", (60, 160, 60))]
+        files=[photo("修好了.jpg", (60, 160, 60))]
     )
     finish.get_by_test_id("finish-submit").click()
     expect(phone.get_by_test_id("repair-status")).to_have_text("待确认")
-    _sign_out(phone)
+    sign_out(phone)
 
     # The teacher confirms the fix and rates it.
-    _sign_in(phone, "zhanglaoshi", "/repairs/")
+    sign_in(phone, "zhanglaoshi", "/repairs/")
     expect(phone.get_by_test_id("to-confirm")).to_be_visible()
     phone.get_by_test_id("repair-item").filter(has_text="三年级二班教室").click()
     confirm = phone.get_by_test_id("confirm")
@@ -156,7 +105,7 @@ def test_it_reports_dispatches_fixes_and_rates_on_a_phone(phone, place, console_
 
 
 def test_it_keeps_what_was_typed_when_the_place_is_missing(phone, place, console_errors):
-    _sign_in(phone, "zhanglaoshi", "/repairs/report/")
+    sign_in(phone, "zhanglaoshi", "/repairs/report/")
     form = phone.get_by_test_id("report-form")
     form.get_by_text("网络", exact=True).click()
     form.get_by_label("故障描述").fill("办公室没有网")

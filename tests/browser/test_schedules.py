@@ -9,11 +9,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from houqin.accounts.roles import Position
-from houqin.accounts.tests.factories import PASSWORD, StaffFactory
+from houqin.accounts.tests.factories import StaffFactory
 from houqin.notifications.models import Notification
 from houqin.org.models import CalendarDay
-from houqin.org.tests.factories import CampusFactory, SchoolFactory, TermFactory
+from houqin.org.tests.factories import TermFactory
 from houqin.schedules.models import RunStatus, Schedule
+from tests.browser.helpers import demo_school, person, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,8 +23,7 @@ FRIDAY = 4
 
 @pytest.fixture
 def school():
-    school = SchoolFactory(name="善真实验学校", short_name="善真学校")
-    CampusFactory(school=school, name="本部校区")
+    school, _campus = demo_school()
     today = timezone.localdate()
     # A term around today, whatever day the suite runs on.
     TermFactory(
@@ -47,16 +47,10 @@ def sports_day(school):
 
 
 def test_it_creates_a_friday_reminder_previews_it_and_runs_it_now(phone, school, sports_day):
-    StaffFactory(
-        school=school, name="系统管理员", user__username="admin", positions=[Position.SYSTEM_ADMIN]
-    )
+    person(school, "系统管理员", "admin", Position.SYSTEM_ADMIN)
     teacher = StaffFactory(school=school, name="李老师", positions=[Position.CLASS_TEACHER])
 
-    phone.goto(phone.url_for("/accounts/login/?next=/schedules/"))
-    phone.get_by_label("账号").fill("admin")
-    phone.get_by_label("密码").fill(PASSWORD)
-    phone.get_by_test_id("login-submit").click()
-    expect(phone.get_by_role("heading", name="定时任务")).to_be_visible()
+    sign_in(phone, "admin", "/accounts/login/?next=/schedules/", heading="定时任务")
     phone.get_by_test_id("schedule-create").click()
 
     phone.get_by_label("名称").fill("每周五安全教育")

@@ -5,31 +5,21 @@ import pytest
 from playwright.sync_api import expect
 
 from houqin.accounts.roles import Position
-from houqin.accounts.tests.factories import PASSWORD, StaffFactory
-from houqin.org.tests.factories import CampusFactory, SchoolFactory
+from tests.browser.helpers import demo_school, log_in, person, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def zhoujing():
-    school = SchoolFactory(name="善真实验学校", short_name="善真学校")
-    CampusFactory(school=school, name="本部校区")
-    staff = StaffFactory(
-        school=school,
-        name="周静",
-        user__username="zhoujing",
-        positions=[Position.LOGISTICS_MANAGER],
-    )
-    return staff
+    school, _campus = demo_school()
+    return person(school, "周静", "zhoujing", Position.LOGISTICS_MANAGER)
 
 
 def test_it_signs_in_switches_language_and_signs_out(phone, zhoujing):
     phone.goto(phone.url_for("/"))
     expect(phone).to_have_url(phone.url_for("/accounts/login/?next=/"))
-    phone.get_by_label("账号").fill("zhoujing")
-    phone.get_by_label("密码").fill(PASSWORD)
-    phone.get_by_test_id("login-submit").click()
+    log_in(phone, "zhoujing")
 
     expect(phone.get_by_role("heading", name="我的工作")).to_be_visible()
     expect(phone.get_by_text("周静，您好")).to_be_visible()
@@ -41,7 +31,6 @@ def test_it_signs_in_switches_language_and_signs_out(phone, zhoujing):
     phone.get_by_test_id("lang-switch").click()
     expect(phone.get_by_role("heading", name="My work")).to_be_visible()
 
-    phone.get_by_test_id("user-menu").click()
-    phone.get_by_test_id("logout").click()
+    sign_out(phone)
     expect(phone).to_have_url(phone.url_for("/accounts/login/"))
     expect(phone.get_by_test_id("login-submit")).to_have_text("Sign in")

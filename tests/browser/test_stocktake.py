@@ -10,12 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from houqin.accounts.roles import Position
-from houqin.accounts.tests.factories import PASSWORD, StaffFactory
 from houqin.assets.tests.factories import AssetFactory, place_in
-from houqin.files.tests.factories import image_bytes
 from houqin.org.tests.factories import CampusFactory, SchoolFactory
 from houqin.stocktakes import services
 from houqin.stocktakes.models import Difference, Scan, ScanPhoto, Stocktake
+from tests.browser.helpers import person, photo, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,9 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def counting():
     school = SchoolFactory(name="善真实验学校")
     CampusFactory(school=school, name="本部校区")
-    clerk = StaffFactory(
-        school=school, name="刘刚", user__username="liugang", positions=[Position.ASSET_CLERK]
-    )
+    clerk = person(school, "刘刚", "liugang", Position.ASSET_CLERK)
     room = place_in(school, name="301教室", code="A301")
     cards = [
         AssetFactory(school=school, place=room, number=f"2026-00000{n}", name=name)
@@ -44,10 +41,7 @@ def test_it_counts_a_room_offline_and_shows_the_differences(phone, counting):
     stocktake, cards = counting
     errors = []
     phone.on("pageerror", lambda error: errors.append(str(error)))
-    phone.goto(phone.url_for(f"/stocktakes/{stocktake.pk}/count/"))
-    phone.get_by_label("账号").fill("liugang")
-    phone.get_by_label("密码").fill(PASSWORD)
-    phone.get_by_test_id("login-submit").click()
+    sign_in(phone, "liugang", f"/stocktakes/{stocktake.pk}/count/")
 
     phone.get_by_test_id("room-code").fill("a301")
     phone.get_by_test_id("room-go").click()
@@ -69,13 +63,7 @@ def test_it_counts_a_room_offline_and_shows_the_differences(phone, counting):
     expect(phone.get_by_test_id("surplus-form")).to_be_visible()
     phone.get_by_test_id("surplus-name").fill("旧钢琴")
     phone.get_by_test_id("surplus-photo").set_input_files(
-        files=[
-            {
-                "name": "钢琴.jpg",
-                "mimeType": "image/jpeg",
-                "buffer": image_bytes((2400, 1800), color=(90, 60, 30)),
-            }
-        ]
+        files=[photo("钢琴.jpg", (90, 60, 30), (2400, 1800))]
     )
     phone.get_by_test_id("surplus-save").click()
     expect(phone.get_by_test_id("sync-status")).to_contain_text("3 条待同步")
@@ -85,9 +73,9 @@ def test_it_counts_a_room_offline_and_shows_the_differences(phone, counting):
     phone.evaluate("window.dispatchEvent(new Event('online'))")
     expect(phone.get_by_test_id("sync-status")).to_have_text("已同步")
     assert Scan.objects.filter(stocktake=stocktake).count() == 3
-    photo = ScanPhoto.objects.select_related("scan", "attachment").get()
-    assert photo.scan.surplus_name == "旧钢琴"
-    assert max(photo.attachment.width, photo.attachment.height) <= 1600
+    kept = ScanPhoto.objects.select_related("scan", "attachment").get()
+    assert kept.scan.surplus_name == "旧钢琴"
+    assert max(kept.attachment.width, kept.attachment.height) <= 1600
 
     phone.goto(phone.url_for(f"/stocktakes/{stocktake.pk}/"))
     phone.once("dialog", lambda dialog: dialog.accept())

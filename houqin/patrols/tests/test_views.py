@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from houqin.accounts.roles import Position
+from houqin.accounts.tests.factories import StaffFactory
 from houqin.files.tests.factories import jpeg_upload
 from houqin.patrols import services
 from houqin.patrols.models import (
@@ -160,6 +161,20 @@ def test_it_filters_rounds(login, manager, school, route):
     week_ago = (timezone.localdate() - timedelta(days=7)).isoformat()
     assert old.pk not in shown(start=week_ago)
     assert shown(person=failed.patroller_id) == {failed.pk}
+
+
+def test_it_says_when_a_filter_names_someone_who_does_not_patrol(login, manager, school, route):
+    failed = RoundFactory(route=route, finished=True, failed_items=2)
+    clean = RoundFactory(route=route, finished=True)
+    teacher = StaffFactory(school=school, name="李老师")
+    response = login(manager).get(
+        reverse("patrols:round_list"), {"person": teacher.pk, "failures": "failed"}
+    )
+    html = _html(response)
+    # The stale person is refused out loud; the other filter still applies.
+    assert "选择一个有效的选项" in html
+    assert reverse("patrols:round_detail", args=[failed.pk]) in html
+    assert reverse("patrols:round_detail", args=[clean.pk]) not in html
 
 
 def test_it_renders_only_the_results_for_htmx(login, manager, route):

@@ -97,6 +97,14 @@ def test_it_syncs_offline_scans_and_ignores_a_replay(login, teacher, counting, r
     assert Scan.objects.filter(stocktake=counting).count() == 2
 
 
+def test_it_shows_what_each_counters_phone_has_sent(login, clerk, teacher, counting, rooms):
+    line = Line.objects.filter(stocktake=counting, expected_place=rooms[0]).first()
+    scan = {"uuid": str(uuid.uuid4()), "place": rooms[0].pk, "line": line.pk}
+    assert _post_scans(login(teacher), counting, [scan]).status_code == 200
+    html = login(clerk).get(reverse("stocktakes:detail", args=[counting.pk])).content.decode()
+    assert "已上传 1 条扫描，最近" in html
+
+
 def test_it_answers_a_bad_sync_with_a_message(login, teacher, counting):
     response = _post_scans(login(teacher), counting, [{"uuid": "x", "place": 1}])
     assert response.status_code == 400 and response.json()["errors"]
