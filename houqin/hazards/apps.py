@@ -15,7 +15,8 @@ class HazardsConfig(AppConfig):
         from houqin.qr.registry import register_purpose
         from houqin.schedules.heartbeat import on_tick
 
-        audit(Hazard, HazardPlan, Camera)
+        audit(Hazard, HazardPlan)
+        audit(Camera, m2m=("covers",))
         register_event(services.EVENT_NEW, _("新的隐患待指派"), channels=("inbox", "email"))
         register_event(
             services.EVENT_ASSIGNED, _("指派给我整改的隐患"), channels=("inbox", "email")

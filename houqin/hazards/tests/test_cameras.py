@@ -315,6 +315,22 @@ def test_it_edits_a_camera_and_warns_of_new_blind_spots(login, manager, school, 
     assert "仅此摄像头覆盖" in body  # the corridor, on the camera's page
 
 
+def test_it_keeps_the_history_of_the_places_a_camera_covers(login, manager, school, gate, corridor):
+    camera = camera_in(school, name="走廊球机", place=corridor, covers=[gate])
+    client = login(manager)
+
+    client.post(
+        reverse("hazards:camera_edit", args=[camera.pk]),
+        {"name": "走廊球机", "place": corridor.pk, "covers": [corridor.pk], "status": WORKING},
+    )
+
+    body = client.get(reverse("hazards:camera_detail", args=[camera.pk])).content.decode()
+    history = body[body.index('data-testid="history"') :]
+    assert "覆盖场所：增加" in " ".join(history.split())
+    assert "覆盖场所：移除" in " ".join(history.split())
+    assert corridor.name in history and gate.name in history
+
+
 def test_it_shows_the_edit_form_with_the_chosen_places(login, manager, school, gate, corridor):
     camera = camera_in(school, covers=[corridor])
 
