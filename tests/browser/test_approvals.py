@@ -102,6 +102,10 @@ def test_it_adds_a_step_to_the_leave_flow(phone, school):
     phone.goto(phone.url_for("/approvals/flows/"))
     phone.get_by_test_id("kind-leave").get_by_text("一天以内").click()
     phone.get_by_test_id("flow-edit").click()
+    # The editor's script adds the row in place; wait until it has run, so the tap on
+    # 添加步骤 is not the no-JavaScript submit that reloads the page.
+    phone.wait_for_url(f"**/approvals/flows/{flow.pk}/edit/")
+    phone.wait_for_load_state("load")
 
     phone.get_by_test_id("add-step").click()
     rows = phone.get_by_test_id("steps-editor").get_by_test_id("step-row")
