@@ -8,6 +8,9 @@
 //
 // window.HouqinPhotos keeps photos on the phone until they can be uploaded: downscaled in
 // the browser, stored as bytes in IndexedDB under their own UUID.
+//
+// window.HouqinOffline gives a record made on the phone its UUID (the server stores each
+// once) and the CSRF token its upload sends.
 (function () {
   "use strict";
 
@@ -427,6 +430,37 @@
     form.append("photo_uuid", record.uuid);
     return form;
   }
+
+  // --- Records made offline ----------------------------------------------------------------
+
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
+    else for (var i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map
+      .call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); })
+      .join("");
+    return [
+      hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20),
+    ].join("-");
+  }
+
+  // The csrftoken cookie; else the page's own copy (``fallback``, or the body's hx-headers).
+  function csrfToken(fallback) {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    if (fallback) return fallback;
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"] || "";
+    } catch (ignored) {
+      return "";
+    }
+  }
+
+  window.HouqinOffline = { uuid4: uuid4, csrfToken: csrfToken };
 
   window.HouqinPhotos = {
     store: store,

@@ -35,20 +35,7 @@
     return format(banner.dataset[key] || "", params);
   }
 
-  function uuid4() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
-    else for (var i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map
-      .call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); })
-      .join("");
-    return [
-      hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20),
-    ].join("-");
-  }
+  var uuid4 = window.HouqinOffline.uuid4;
 
   function nowIso() {
     return new Date().toISOString();
@@ -131,8 +118,7 @@
   // --- Talking to the server -------------------------------------------------------------
 
   function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : banner.dataset.csrf;
+    return window.HouqinOffline.csrfToken(banner.dataset.csrf);
   }
 
   function Problem(kind) {

@@ -47,15 +47,8 @@
   }
   function save() { localStorage.setItem(KEY, JSON.stringify(state)); }
 
-  function uuid4() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
-    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
-  }
+  var uuid4 = window.HouqinOffline.uuid4;
+  var csrfToken = window.HouqinOffline.csrfToken;
 
   function fmt(text, value) {
     if (typeof value === "object") {
@@ -246,13 +239,6 @@
   // --- sync --------------------------------------------------------------------------
   var syncing = false;
   var lastError = "";
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (match) return decodeURIComponent(match[1]);
-    var headers = document.body.getAttribute("hx-headers");
-    try { return JSON.parse(headers)["X-CSRFToken"]; } catch (ignored) { return ""; }
-  }
-
   function sync() {
     if (syncing) return;
     if (!state.queue.length) {
