@@ -139,12 +139,8 @@ def split_by_funding(value, funding_source):
     return ZERO, value
 
 
-def _can_manage(by):
-    return by is not None and by.user_id is not None and by.user.has_perm("assets.manage")
-
-
 def _check_manager(by, school_id):
-    if not _can_manage(by):
+    if not workflow.can(by, "assets.manage"):
         raise AssetError(_("您没有管理资产的权限。"))
     if by.school_id != school_id:
         raise AssetError(_("这不是本校的资产记录。"))

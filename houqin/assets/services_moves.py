@@ -40,9 +40,15 @@ from houqin.assets.models import (
     MovementStatus,
     Status,
 )
-from houqin.assets.services import AssetError, minimum_life_months, snapshot
+from houqin.assets.services import (
+    AssetError,
+    _check_manager,
+    _lock_school,
+    minimum_life_months,
+    snapshot,
+)
 from houqin.core import workflow
-from houqin.org.models import Place, PlaceType, School
+from houqin.org.models import Place, PlaceType
 
 Action = AssetEvent.Action
 # How many cards one movement or disposal may take (a class's worth of desks is 50).
@@ -54,21 +60,6 @@ SUB_TYPES = {
     MovementKind.IDLE_REQUEST: "闲置调剂",
 }
 PROOF_ROLE, APPRAISAL_ROLE = "proof", "appraisal"
-
-
-def _can_manage(staff):
-    return staff is not None and staff.user_id is not None and staff.user.has_perm("assets.manage")
-
-
-def _check_manager(by, school_id):
-    if not _can_manage(by):
-        raise AssetError(_("您没有管理资产的权限。"))
-    if by.school_id != school_id:
-        raise AssetError(_("这不是本校的资产记录。"))
-
-
-def _lock_school(school_id):
-    School.objects.select_for_update(no_key=True).filter(pk=school_id).first()
 
 
 def _next_number(model, school_id, prefix, year):

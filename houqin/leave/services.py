@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from houqin.accounts.models import Staff
 from houqin.approvals import services as approvals
 from houqin.approvals.models import ApprovalError, RequestStatus, StepStatus
+from houqin.core import workflow
 from houqin.leave import counting
 from houqin.leave.counting import CountError, end_half, start_half
 from houqin.leave.models import (
@@ -108,8 +109,7 @@ def _url(obj):
         return ""
 
 
-def _can(staff, perm):
-    return staff is not None and staff.user_id is not None and staff.user.has_perm(perm)
+_can = workflow.can
 
 
 def _same_school(obj, by):

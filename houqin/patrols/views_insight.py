@@ -6,10 +6,8 @@ button all show the same records.
 """
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +21,7 @@ from houqin.patrols import coverage, export
 from houqin.patrols.access import visible_rounds
 from houqin.patrols.forms import RoundFilterForm
 from houqin.patrols.models import Checkpoint
+from houqin.patrols.services import school_tz
 
 PERM = "patrols.view_all"
 MAX_DAYS = 366
@@ -204,9 +203,10 @@ def stats_page(request):
 def rounds_export(request):
     """巡查检查记录台账: the rounds list's filters (``patrols:rounds``) as they are."""
     form = RoundFilterForm(request.GET or None, school=request.school, all_people=True)
-    tz = ZoneInfo(request.school.time_zone or settings.TIME_ZONE)
+    tz = school_tz(request.school)
     rounds = form.filter(visible_rounds(request), tz=tz)
-    data = form.cleaned_data if form.is_valid() else {}
+    # The period the filter used: its valid fields, as on the rounds list.
+    data = getattr(form, "cleaned_data", {})
     start, end = data.get("start"), data.get("end")
     with timezone.override(tz):
         output = export.rounds_workbook(rounds, school=request.school, start=start, end=end)

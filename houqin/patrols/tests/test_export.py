@@ -207,6 +207,15 @@ def test_it_names_the_file_after_the_period(school, manager, login, patrol):
     assert book["巡查检查记录"]["A2"].value.startswith("期间：2026-11-16 至 2026-11-22")
 
 
+def test_it_names_the_period_even_when_another_filter_is_stale(school, manager, login, patrol):
+    stale = {"start": "2026-11-16", "end": "2026-11-22", "person": manager.pk + 10_000}
+    response = login(manager).get(URL, stale)
+
+    book = _book(response)
+    assert quote("巡查检查记录台账-2026-11-16至2026-11-22.xlsx") in response["Content-Disposition"]
+    assert book["巡查检查记录"]["A2"].value.startswith("期间：2026-11-16 至 2026-11-22")
+
+
 def test_it_leaves_out_another_schools_rounds(school, other_school, manager, login, patrol):
     RoundFactory(route=RouteFactory(school=other_school), started_at=MONDAY, finished=True)
 
